@@ -1,0 +1,113 @@
+#!/bin/bash
+# PID 1 of the e2e sandbox (run by sandbox.sh through `unshare --fork --pid --mount
+# --mount-proc --net --uts --ipc --cgroup --propagation private`).
+#
+# It gives the sandbox private copies of everything systemd, install.sh and the
+# daemon may write, then execs a real systemd. Rule: nothing written from here on
+# may land on a host file system.
+#   /run, /tmp, /var/tmp, /var/log, /opt   tmpfs
+#   /etc, /usr, /var                        overlay, tmpfs upper (host files visible)
+#   /dev                                    private tmpfs with a few nodes
+#   /sys                                    fresh read-only sysfs (new netns), fresh cgroup2
+#   /usr/lib/systemd/system                 tmpfs: journald units + stub targets only
+#
+# Usage: boot.sh STAGE_DIR   (a host directory copied to /run/e2e/stage first)
+set -euo pipefail
+
+stage=${1:?usage: boot.sh STAGE_DIR}
+[[ $$ -eq 1 ]] || { echo "boot.sh: must run as PID 1 of a new PID namespace" >&2; exit 1; }
+
+log() { echo "boot: $*" >&2; }
+
+# 0. Nothing we mount may propagate back to the host.
+mount --make-rprivate /
+
+# 1. /run first: it holds the overlay upper/work dirs and the staged files.
+mount -t tmpfs -o mode=755,nosuid,nodev,size=2g tmpfs /run
+mkdir -p /run/e2e/stage /run/e2e/ovl
+# Copy the staged files in while the host's /tmp (where they may live) is still visible.
+cp -a "$stage"/. /run/e2e/stage/
+
+# 2. Overlays with a tmpfs upper layer: host files stay visible, writes stay here.
+for d in etc usr var; do
+    mkdir -p "/run/e2e/ovl/$d/upper" "/run/e2e/ovl/$d/work"
+    mount -t overlay "e2e-$d" \
+        -o "lowerdir=/$d,upperdir=/run/e2e/ovl/$d/upper,workdir=/run/e2e/ovl/$d/work" "/$d"
+done
+
+# 3. Scratch and install locations: plain tmpfs.
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp
+mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /var/log
+mkdir -p /opt
+mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /opt
+
+# 4. A private /dev.
+mount -t tmpfs -o mode=755,nosuid,size=64k tmpfs /dev
+mknod -m 666 /dev/null c 1 3
+mknod -m 666 /dev/zero c 1 5
+mknod -m 666 /dev/full c 1 7
+mknod -m 666 /dev/random c 1 8
+mknod -m 666 /dev/urandom c 1 9
+mknod -m 666 /dev/tty c 5 0
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts /dev/pts
+ln -s pts/ptmx /dev/ptmx
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
+ln -s /proc/kcore /dev/core
+: > /run/e2e/console
+touch /dev/console
+mount --bind /run/e2e/console /dev/console
+
+# 5. /sys: a fresh read-only sysfs (it shows this network namespace) and a fresh
+#    cgroup2 hierarchy rooted, through the cgroup namespace, at the sandbox's own cgroup.
+mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys
+mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+# /proc/sys read-only (a per-mount flag on a bind mount: the host is not affected).
+mount --bind /proc/sys /proc/sys
+mount -o remount,bind,ro /proc/sys
+
+# 6. A minimal unit world.
+units=/run/e2e/units
+mkdir -p "$units"
+for u in systemd-journald.service systemd-journald.socket systemd-journald-dev-log.socket; do
+    cp "/usr/lib/systemd/system/$u" "$units/"
+done
+mount -t tmpfs -o mode=755 tmpfs /usr/lib/systemd/system
+cp -a "$units"/. /usr/lib/systemd/system/
+# Stub targets: a unit with default dependencies pulls in nothing.
+for t in sysinit basic sockets timers paths slices local-fs local-fs-pre remote-fs \
+         remote-fs-pre swap network network-pre network-online nss-lookup nss-user-lookup \
+         time-sync time-set multi-user graphical getty cryptsetup emergency rescue; do
+    printf '[Unit]\nDescription=e2e stub %s.target\n' "$t" > "/usr/lib/systemd/system/$t.target"
+done
+for t in shutdown final umount exit; do
+    printf '[Unit]\nDescription=e2e stub %s.target\nDefaultDependencies=no\n' "$t" \
+        > "/usr/lib/systemd/system/$t.target"
+done
+ln -s multi-user.target /usr/lib/systemd/system/default.target
+cp /run/e2e/stage/units/*.target /usr/lib/systemd/system/
+for g in system-generators system-environment-generators; do
+    mkdir -p "/usr/lib/systemd/$g"
+    mount -t tmpfs -o mode=755 tmpfs "/usr/lib/systemd/$g"
+done
+# Nothing the host enabled: an empty /etc/systemd/system (install.sh writes here).
+mount -t tmpfs -o mode=755 tmpfs /etc/systemd/system
+mkdir -p /etc/systemd/system.conf.d /etc/systemd/journald.conf.d
+cp /run/e2e/stage/conf/system.conf /etc/systemd/system.conf.d/50-e2e.conf
+cp /run/e2e/stage/conf/journald.conf /etc/systemd/journald.conf.d/50-e2e.conf
+
+# 7. Network: loopback only.
+ip link set lo up
+hostname failover-e2e
+
+log "mounts ready; exec systemd"
+cd /
+exec env -i container=failover-monitor-e2e \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    /lib/systemd/systemd --system --unit=e2e.target \
+    --log-level=debug --log-target=journal-or-kmsg --show-status=no
