@@ -1,0 +1,101 @@
+namespace FailoverMonitor.Cloudflare;
+
+// Wire shapes of the Cloudflare API (Zero Trust › Tunnels › cloudflared). Only the fields the monitor reads;
+// unknown fields are ignored so API additions never break parsing.
+
+/// <summary>The envelope around every Cloudflare API answer: <c>{success, errors, messages, result, result_info}</c>.</summary>
+public sealed class ApiEnvelope<T>
+{
+    /// <summary>Whether the call succeeded; a 2xx with <c>false</c> is an error.</summary>
+    public bool Success { get; set; }
+
+    /// <summary>Error entries, each <c>{code, message}</c>.</summary>
+    public List<ApiMessage>? Errors { get; set; }
+
+    /// <summary>The payload.</summary>
+    public T? Result { get; set; }
+
+    /// <summary>Paging of list calls.</summary>
+    public ResultInfo? ResultInfo { get; set; }
+}
+
+/// <summary>One <c>errors[]</c> entry.</summary>
+public sealed class ApiMessage
+{
+    /// <summary>Cloudflare's numeric code, e.g. 10000 (authentication error).</summary>
+    public int Code { get; set; }
+
+    /// <summary>Human-readable text.</summary>
+    public string? Message { get; set; }
+}
+
+/// <summary><c>result_info</c> of a list call.</summary>
+public sealed class ResultInfo
+{
+    /// <summary>1-based page number.</summary>
+    public int Page { get; set; }
+
+    /// <summary>Items per page.</summary>
+    public int PerPage { get; set; }
+
+    /// <summary>Items on this page.</summary>
+    public int Count { get; set; }
+
+    /// <summary>Items on all pages.</summary>
+    public int TotalCount { get; set; }
+}
+
+/// <summary>A tunnel object (<c>GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}</c> or an item of the list call).</summary>
+public sealed class CloudflareTunnel
+{
+    /// <summary>Tunnel id (UUID).</summary>
+    public string? Id { get; set; }
+
+    /// <summary>Tunnel name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary><c>healthy</c>, <c>degraded</c>, <c>down</c> or <c>inactive</c>.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>Since when the tunnel has had no connection (null while connected).</summary>
+    public DateTimeOffset? ConnsInactiveAt { get; set; }
+}
+
+/// <summary>A connector (<c>cloudflared</c> client) from <c>GET …/cfd_tunnel/{tunnel_id}/connections</c>.</summary>
+public sealed class CloudflareConnector
+{
+    /// <summary>Connector id (the <c>client_id</c> of its connections), new at every <c>cloudflared</c> start.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>Its connections to Cloudflare's edge (normally 4).</summary>
+    public List<CloudflareConnection>? Conns { get; set; }
+}
+
+/// <summary>One edge connection of a connector.</summary>
+public sealed class CloudflareConnection
+{
+    /// <summary>Connection id.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The connector holding it.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Edge data centre, e.g. <c>icn01</c>.</summary>
+    public string? ColoName { get; set; }
+
+    /// <summary>True for a ghost of a disconnected client, still listed for a few minutes; not live.</summary>
+    public bool IsPendingReconnect { get; set; }
+}
+
+/// <summary>The <c>/ready</c> answer of a local <c>cloudflared</c>'s metrics server.</summary>
+public sealed class CloudflaredReadiness
+{
+    /// <summary>HTTP status it reports (200 when it has at least one edge connection).</summary>
+    public int Status { get; set; }
+
+    /// <summary>Edge connections it holds.</summary>
+    public int ReadyConnections { get; set; }
+
+    /// <summary>Its connector id.</summary>
+    public string? ConnectorId { get; set; }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace FailoverMonitor.Configuration;
+
+/// <summary>Source-generated (reflection-free) JSON metadata for <c>tunnels.json</c>.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(MonitorOptions))]
+internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;

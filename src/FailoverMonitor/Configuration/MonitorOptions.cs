@@ -1,0 +1,94 @@
+namespace FailoverMonitor.Configuration;
+
+/// <summary>
+/// The whole of <c>tunnels.json</c>. Keys are snake_case in the file; the original Python script's keys
+/// (<c>gateway_ip</c>, <c>check_interval</c>, <c>tunnels</c>) load unchanged, every other key is optional.
+/// </summary>
+public sealed class MonitorOptions
+{
+    /// <summary>Default path of the configuration file (the original script's path).</summary>
+    public const string DefaultConfigPath = "/opt/failover-monitor/tunnels.json";
+
+    /// <summary>Default for <see cref="CheckInterval"/>, seconds (the original's).</summary>
+    public const double DefaultCheckInterval = 3;
+
+    /// <summary>Default for <see cref="FailureThreshold"/>: a one-check blip never fails over.</summary>
+    public const int DefaultFailureThreshold = 2;
+
+    /// <summary>Default for <see cref="RecoveryThreshold"/>.</summary>
+    public const int DefaultRecoveryThreshold = 3;
+
+    /// <summary>Default for <see cref="ApiTimeout"/>, seconds.</summary>
+    public const double DefaultApiTimeout = 5;
+
+    /// <summary>Default for <see cref="GatewayTimeout"/>, seconds.</summary>
+    public const double DefaultGatewayTimeout = 1;
+
+    /// <summary>Default for <see cref="HeartbeatInterval"/>, seconds.</summary>
+    public const double DefaultHeartbeatInterval = 300;
+
+    /// <summary>Default for <see cref="ApiBaseUrl"/>.</summary>
+    public const string DefaultApiBaseUrl = "https://api.cloudflare.com/client/v4/";
+
+    /// <summary>Default for <see cref="LogFile"/> (the original script's path).</summary>
+    public const string DefaultLogFile = "/var/log/failover_monitor.log";
+
+    /// <summary>IPv4 or IPv6 address pinged before each cycle; no answer means no API call and no action. Required.</summary>
+    public string? GatewayIp { get; set; }
+
+    /// <summary>Seconds between cycles; 1 to 3600, default 3.</summary>
+    public double CheckInterval { get; set; } = DefaultCheckInterval;
+
+    /// <summary>Consecutive failed statuses before a failover; 1 to 100, default 2.</summary>
+    public int FailureThreshold { get; set; } = DefaultFailureThreshold;
+
+    /// <summary>Consecutive "primary is back" checks before a failback; 1 to 100, default 3.</summary>
+    public int RecoveryThreshold { get; set; } = DefaultRecoveryThreshold;
+
+    /// <summary>
+    /// Cloudflare statuses that count as failed: any of <c>down</c>, <c>inactive</c>, <c>degraded</c>;
+    /// default <c>down</c> and <c>inactive</c> (a degraded tunnel still serves traffic).
+    /// </summary>
+    public List<string> FailoverOn { get; set; } = ["down", "inactive"];
+
+    /// <summary>
+    /// When the backup is stopped again: <c>second_connector</c> (default: a live connector other than the local
+    /// backup is present), <c>healthy</c> (status healthy, for backups that are not connectors of the same tunnel)
+    /// or <c>never</c> (the original's behaviour).
+    /// </summary>
+    public string Failback { get; set; } = FailbackModes.SecondConnector;
+
+    /// <summary>Per-attempt timeout of an API request, seconds; 0.5 to 60, default 5.</summary>
+    public double ApiTimeout { get; set; } = DefaultApiTimeout;
+
+    /// <summary>Cloudflare API base URL; https, or http only to a loopback address (tests).</summary>
+    public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
+
+    /// <summary>ICMP echo timeout for the gateway probe, seconds; 0.1 to 10, default 1.</summary>
+    public double GatewayTimeout { get; set; } = DefaultGatewayTimeout;
+
+    /// <summary>Seconds between INFO heartbeat lines summarising every tunnel; 10 to 86400, default 300.</summary>
+    public double HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
+
+    /// <summary>Path of the plain-text log file, default <c>/var/log/failover_monitor.log</c>.</summary>
+    public string LogFile { get; set; } = DefaultLogFile;
+
+    /// <summary>The tunnels to watch; at least one.</summary>
+    public List<TunnelOptions> Tunnels { get; set; } = [];
+}
+
+/// <summary>Values of <see cref="MonitorOptions.Failback"/>.</summary>
+public static class FailbackModes
+{
+    /// <summary>Stop the backup once a live connector other than the local backup is present.</summary>
+    public const string SecondConnector = "second_connector";
+
+    /// <summary>Stop the backup once the tunnel is healthy.</summary>
+    public const string Healthy = "healthy";
+
+    /// <summary>Never stop the backup.</summary>
+    public const string Never = "never";
+
+    /// <summary>Every accepted value.</summary>
+    public static readonly string[] All = [SecondConnector, Healthy, Never];
+}

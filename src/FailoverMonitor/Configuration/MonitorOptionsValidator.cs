@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using FailoverMonitor.ServiceControl;
+using Microsoft.Extensions.Options;
+
+namespace FailoverMonitor.Configuration;
+
+/// <summary>
+/// Every rule of <c>tunnels.json</c>, per field and across fields, reported together and named by JSON path
+/// (<c>$.tunnels[0].account_id</c>) so a user can find the line to fix. Messages never contain a token.
+/// </summary>
+public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
+{
+    private static readonly string[] FailableStatuses = ["down", "inactive", "degraded"];
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, MonitorOptions options)
+    {
+        var problems = FindProblems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Every problem of <paramref name="options"/>; empty when it is valid.</summary>
+    public static IReadOnlyList<string> FindProblems(MonitorOptions options)
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add($"$.{field}: {problem}");
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(options.GatewayIp), "gateway_ip", "missing (the IP address of the local gateway to ping)");
+        Check(options.GatewayIp is null || IPAddress.TryParse(options.GatewayIp, out _), "gateway_ip", $"\"{options.GatewayIp}\" is not an IP address");
+        CheckRange(options.CheckInterval, 1, 3600, "check_interval", "seconds", Check);
+        CheckRange(options.FailureThreshold, 1, 100, "failure_threshold", "checks", Check);
+        CheckRange(options.RecoveryThreshold, 1, 100, "recovery_threshold", "checks", Check);
+        CheckRange(options.ApiTimeout, 0.5, 60, "api_timeout", "seconds", Check);
+        CheckRange(options.GatewayTimeout, 0.1, 10, "gateway_timeout", "seconds", Check);
+        CheckRange(options.HeartbeatInterval, 10, 86400, "heartbeat_interval", "seconds", Check);
+
+        Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
+        foreach (var status in options.FailoverOn ?? [])
+        {
+            Check(FailableStatuses.Contains(status), "failover_on", $"\"{status}\" is not a status that can count as failed (use {string.Join(", ", FailableStatuses)})");
+        }
+
+        Check(FailbackModes.All.Contains(options.Failback), "failback", $"\"{options.Failback}\" is not one of {string.Join(", ", FailbackModes.All)}");
+        Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", $"\"{options.ApiBaseUrl}\" must be an absolute https URL (http only to a loopback address)");
+        Check(!string.IsNullOrWhiteSpace(options.LogFile) && Path.IsPathFullyQualified(options.LogFile), "log_file", "must be an absolute path");
+
+        Check(options.Tunnels is { Count: > 0 }, "tunnels", "must list at least one tunnel");
+        var tunnels = options.Tunnels ?? [];
+        for (var i = 0; i < tunnels.Count; i++)
+        {
+            var tunnel = tunnels[i];
+            if (tunnel is null)
+            {
+                Check(false, $"tunnels[{i}]", "must be an object");
+                continue;
+            }
+
+            CheckTunnel(tunnel, $"tunnels[{i}]", Check);
+            for (var j = 0; j < i; j++)
+            {
+                var other = tunnels[j];
+                if (other is null)
+                {
+                    continue;
+                }
+
+                Check(!SameText(tunnel.TunnelId, other.TunnelId), $"tunnels[{i}].tunnel_id", $"same tunnel as $.tunnels[{j}]");
+                Check(!SameText(tunnel.Service, other.Service), $"tunnels[{i}].service", $"\"{tunnel.Service}\" is also the backup of $.tunnels[{j}]: a failback of one would stop the other's backup");
+                Check(tunnel.Name is null || !SameText(tunnel.Name, other.Name), $"tunnels[{i}].name", $"\"{tunnel.Name}\" is also the name of $.tunnels[{j}]");
+            }
+        }
+
+        return problems;
+    }
+
+    private static void CheckTunnel(TunnelOptions tunnel, string at, Action<bool, string, string> check)
+    {
+        check(!string.IsNullOrWhiteSpace(tunnel.AccountId), $"{at}.account_id", "missing (the Cloudflare account id, 32 hexadecimal characters)");
+        check(tunnel.AccountId is null || AccountIdPattern().IsMatch(tunnel.AccountId), $"{at}.account_id", $"\"{tunnel.AccountId}\" is not 32 hexadecimal characters");
+        check(!string.IsNullOrWhiteSpace(tunnel.TunnelId), $"{at}.tunnel_id", "missing (the tunnel's UUID)");
+        check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"\"{tunnel.TunnelId}\" is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
+        check(!string.IsNullOrWhiteSpace(tunnel.Service), $"{at}.service", "missing (the systemd unit of the local backup connector)");
+        check(tunnel.Service is null || UnitName.IsValid(tunnel.Service), $"{at}.service", $"\"{tunnel.Service}\" is not a valid systemd unit name");
+        var hasToken = !string.IsNullOrWhiteSpace(tunnel.Token);
+        var hasTokenFile = !string.IsNullOrWhiteSpace(tunnel.TokenFile);
+        check(hasToken || hasTokenFile, $"{at}.token", "missing (give token or token_file)");
+        check(!(hasToken && hasTokenFile), $"{at}.token_file", "give either token or token_file, not both");
+        check(tunnel.BackupMetrics is null || IsHostAndPort(tunnel.BackupMetrics), $"{at}.backup_metrics", $"\"{tunnel.BackupMetrics}\" is not host:port (e.g. 127.0.0.1:20241)");
+    }
+
+    private static void CheckRange(double value, double min, double max, string field, string unit, Action<bool, string, string> check) =>
+        check(value >= min && value <= max, field, $"{value} is out of range: {min} to {max} {unit}");
+
+    private static bool SameText(string? a, string? b) =>
+        a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>https anywhere; http only to loopback, where the fake API of the tests lives.</summary>
+    internal static bool IsAcceptableBaseUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+
+    private static bool IsHostAndPort(string value) =>
+        Uri.TryCreate("http://" + value, UriKind.Absolute, out var uri)
+        && uri.Authority.Equals(value, StringComparison.OrdinalIgnoreCase)
+        && !uri.IsDefaultPort;
+
+    [GeneratedRegex("^[0-9a-fA-F]{32}$")]
+    private static partial Regex AccountIdPattern();
+}

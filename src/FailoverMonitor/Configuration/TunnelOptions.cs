@@ -1,0 +1,38 @@
+namespace FailoverMonitor.Configuration;
+
+/// <summary>One entry of <c>tunnels[]</c>: a Cloudflare tunnel and the local systemd unit that backs it up.</summary>
+public sealed class TunnelOptions
+{
+    /// <summary>Optional name used in log lines; defaults to <see cref="TunnelId"/>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Cloudflare account id: 32 hexadecimal characters (dashboard, account home). Required.</summary>
+    public string? AccountId { get; set; }
+
+    /// <summary>Tunnel id: a UUID (not the tunnel's name). Required.</summary>
+    public string? TunnelId { get; set; }
+
+    /// <summary>API token with Account › Cloudflare Tunnel › Read; exactly one of this and <see cref="TokenFile"/>.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Path of a file holding the API token (trimmed); alternative to <see cref="Token"/>.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>systemd unit of the local backup connector, e.g. <c>cloudflared-backup</c>. Required.</summary>
+    public string? Service { get; set; }
+
+    /// <summary>
+    /// Optional <c>host:port</c> of the backup <c>cloudflared</c>'s metrics server (its <c>--metrics</c>, e.g.
+    /// <c>127.0.0.1:20241</c>). Its <c>/ready</c> names the backup's connector id, so failback can tell the
+    /// primary from the backup; without it, two distinct live connectors stand in.
+    /// </summary>
+    public string? BackupMetrics { get; set; }
+
+    /// <summary>The token read from <see cref="Token"/> or <see cref="TokenFile"/>; set by the loader.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ApiToken? ResolvedToken { get; set; }
+
+    /// <summary>The name log lines use.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string DisplayName => string.IsNullOrWhiteSpace(Name) ? TunnelId ?? "?" : Name;
+}

@@ -1,0 +1,17 @@
+namespace FailoverMonitor.ServiceControl;
+
+/// <summary>Starts, stops and reads the state of the local backup units.</summary>
+public interface IServiceController
+{
+    /// <summary>Whether <paramref name="unit"/> is active (or on its way there: activating, reloading).</summary>
+    /// <exception cref="ServiceControlException">The state could not be read (command failed or timed out).</exception>
+    Task<bool> IsActiveAsync(string unit, CancellationToken cancellationToken);
+
+    /// <summary>Starts <paramref name="unit"/> and waits for the start job to finish.</summary>
+    /// <exception cref="ServiceControlException">The start failed or timed out; carries the command's exit code and stderr.</exception>
+    Task StartAsync(string unit, CancellationToken cancellationToken);
+
+    /// <summary>Stops <paramref name="unit"/> and waits for the stop job to finish.</summary>
+    /// <exception cref="ServiceControlException">The stop failed or timed out; carries the command's exit code and stderr.</exception>
+    Task StopAsync(string unit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel;
+
+namespace FailoverMonitor.ServiceControl;
+
+/// <summary>
+/// <see cref="IServiceController"/> through <c>systemctl</c> (systemctl(1)). <c>start</c> and <c>stop</c> wait for
+/// their job, so success means the unit reached the state (for a <c>Type=notify</c> backup: it said READY).
+/// </summary>
+public sealed class SystemctlServiceController(IProcessRunner runner) : IServiceController
+{
+    /// <summary>The program run; resolved through PATH.</summary>
+    public const string Command = "systemctl";
+
+    /// <summary>Longest wait for <c>is-active</c>.</summary>
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait for a start or stop job; past it the job is left to systemd and reported failed.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+
+    // systemctl is-active prints one of these (systemctl(1), "is-active"); exit code 0 only for active/reloading.
+    private static readonly string[] ActiveStates = ["active", "reloading", "activating", "refreshing"];
+    private static readonly string[] InactiveStates = ["inactive", "failed", "deactivating", "maintenance", "unknown"];
+
+    /// <inheritdoc />
+    public async Task<bool> IsActiveAsync(string unit, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["is-active", UnitName.Validate(unit)], QueryTimeout, cancellationToken).ConfigureAwait(false);
+        var state = result.Result.StandardOutput.Trim();
+        if (ActiveStates.Contains(state))
+        {
+            return true;
+        }
+
+        if (InactiveStates.Contains(state))
+        {
+            return false;
+        }
+
+        throw Failure(result.Arguments, result.Result);
+    }
+
+    /// <inheritdoc />
+    public Task StartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("start", unit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task StopAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("stop", unit, cancellationToken);
+
+    private async Task RunJobAsync(string verb, string unit, CancellationToken cancellationToken)
+    {
+        var (arguments, result) = await RunAsync([verb, UnitName.Validate(unit)], JobTimeout, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw Failure(arguments, result);
+        }
+    }
+
+    private async Task<(string[] Arguments, ProcessResult Result)> RunAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (arguments, await runner.RunAsync(Command, arguments, timeout, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is TimeoutException or Win32Exception or InvalidOperationException)
+        {
+            throw new ServiceControlException(Command, arguments, null, e.Message, e);
+        }
+    }
+
+    private static ServiceControlException Failure(string[] arguments, ProcessResult result)
+    {
+        var detail = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
+        return new ServiceControlException(Command, arguments, result.ExitCode, Trim(detail));
+    }
+
+    private static string Trim(string text)
+    {
+        text = text.Trim();
+        return text.Length <= 400 ? text : text[..400] + "…";
+    }
+}
