@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Install FailoverMonitor as a systemd service (see --help).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly SCRIPT_DIR
+readonly PREFIX=${FAILOVER_MONITOR_PREFIX:-/opt/failover-monitor}
+readonly DEFAULT_PREFIX=/opt/failover-monitor
+readonly UNIT_NAME=failover-monitor.service
+readonly UNIT_DIR=/etc/systemd/system
+readonly UNIT_FILE=$UNIT_DIR/$UNIT_NAME
+readonly DROPIN_DIR=$UNIT_DIR/$UNIT_NAME.d
+readonly DROPIN_DOTNET=$DROPIN_DIR/50-install-dotnet-root.conf
+readonly CONFIG=$PREFIX/tunnels.json
+readonly MANIFEST=$PREFIX/.install-manifest
+readonly LOG_FILE=/var/log/failover_monitor.log
+readonly PROJECT=src/FailoverMonitor/FailoverMonitor.csproj
+
+usage() {
+    cat <<EOF
+Usage: sudo ./install.sh [--prebuilt DIR] [--no-start]
+       sudo ./install.sh --uninstall
+
+Installs FailoverMonitor to $PREFIX and its systemd unit to $UNIT_FILE,
+enables it and starts it (restarts it when a running copy was changed).
+
+  (default)        build with 'dotnet publish' (needs the .NET 10 SDK), then install
+  --prebuilt DIR   install an already published folder (only the .NET 10 runtime needed)
+  --no-start       install and enable, but do not start or restart the service
+  --uninstall      stop, disable and remove the service and the program files;
+                   keeps $CONFIG and $LOG_FILE
+  -h, --help       this text
+
+An existing $CONFIG is never overwritten; a new one is made from
+tunnels.example.json (mode 600). Running the script again changes nothing that is
+already up to date. Environment: FAILOVER_MONITOR_PREFIX (default $DEFAULT_PREFIX).
+EOF
+}
+
+say() { printf 'install.sh: %s\n' "$*"; }
+warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+readonly ARGS="$*"
+mode=install prebuilt='' start=1
+while (($#)); do
+    case $1 in
+        --prebuilt) (($# >= 2)) || die "--prebuilt needs a directory"; prebuilt=$2; shift ;;
+        --prebuilt=*) prebuilt=${1#*=} ;;
+        --no-start) start=0 ;;
+        --uninstall) mode=uninstall ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+[[ $PREFIX == /* && $PREFIX != / && $PREFIX != *[[:space:]]* ]] ||
+    die "FAILOVER_MONITOR_PREFIX must be an absolute path without spaces (got '$PREFIX')"
+[[ $(id -u) -eq 0 ]] || die "must be run as root (try: sudo $0${ARGS:+ $ARGS})"
+
+# systemd is the service manager this installs for; without a running one (a container
+# or a chroot) the files are still installed and the systemctl steps are skipped.
+have_systemd() { [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; }
+
+# ---------------------------------------------------------------- uninstall
+uninstall() {
+    if have_systemd; then
+        if [[ -e $UNIT_FILE ]] || systemctl cat "$UNIT_NAME" >/dev/null 2>&1; then
+            say "stopping and disabling $UNIT_NAME"
+            systemctl disable --now "$UNIT_NAME" >/dev/null 2>&1 || true
+        fi
+    fi
+    rm -f "$UNIT_FILE" "$DROPIN_DOTNET"
+    rmdir "$DROPIN_DIR" 2>/dev/null || true
+    if have_systemd; then
+        systemctl daemon-reload
+        systemctl reset-failed "$UNIT_NAME" >/dev/null 2>&1 || true
+    fi
+    if [[ -f $MANIFEST ]]; then
+        local f
+        while IFS= read -r f; do
+            [[ -n $f && $f != *..* ]] || continue
+            rm -f -- "$PREFIX/$f"
+        done < "$MANIFEST"
+        rm -f "$MANIFEST"
+        find "$PREFIX" -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+    fi
+    rmdir "$PREFIX" 2>/dev/null || true
+    say "FailoverMonitor removed."
+    [[ -e $CONFIG ]] && say "kept: $CONFIG"
+    [[ -e $LOG_FILE ]] && say "kept: $LOG_FILE"
+    say "backup units the monitor started were left as they are (systemctl status <service>)."
+}
+
+if [[ $mode == uninstall ]]; then
+    uninstall
+    exit 0
+fi
+
+# ---------------------------------------------------------------- build or locate
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+
+if [[ -n $prebuilt ]]; then
+    [[ -d $prebuilt ]] || die "--prebuilt: '$prebuilt' is not a directory"
+    src=$(cd "$prebuilt" && pwd)
+else
+    [[ -f $SCRIPT_DIR/$PROJECT ]] ||
+        die "$PROJECT not found next to install.sh; to install a published folder use --prebuilt DIR"
+    command -v dotnet >/dev/null ||
+        die "the .NET 10 SDK is needed to build ('dotnet' not found). Install it (Debian/Ubuntu: package dotnet-sdk-10.0) or install a published folder with --prebuilt DIR"
+    dotnet --list-sdks 2>/dev/null | grep -q '^10\.' ||
+        die "the .NET 10 SDK is needed to build (found: $(dotnet --list-sdks 2>/dev/null | awk '{print $1}' | paste -sd' ' -)). Install it or use --prebuilt DIR"
+    say "building: dotnet publish $PROJECT -c Release"
+    src=$workdir/publish
+    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+        dotnet publish "$SCRIPT_DIR/$PROJECT" -c Release -o "$src" --nologo -v quiet >"$workdir/build.log" 2>&1 || {
+        tail -n 40 "$workdir/build.log" >&2
+        die "dotnet publish failed (output above)"
+    }
+fi
+
+[[ -f $src/failover-monitor.dll ]] || die "$src does not look like a published FailoverMonitor (no failover-monitor.dll)"
+[[ -f $src/failover-monitor && -x $src/failover-monitor ]] ||
+    die "$src has no 'failover-monitor' executable (publish for Linux with the app host)"
+
+# ---------------------------------------------------------------- .NET runtime
+# A framework-dependent build needs the shared runtime; the app host looks in
+# DOTNET_ROOT, /etc/dotnet/install_location and /usr/share/dotnet (and /usr/lib/dotnet
+# on distribution builds). If it is found elsewhere, a drop-in sets DOTNET_ROOT.
+dotnet_root=
+runtimeconfig=$src/failover-monitor.runtimeconfig.json
+if [[ -f $runtimeconfig ]] && grep -q '"framework' "$runtimeconfig" && ! grep -q '"includedFrameworks"' "$runtimeconfig"; then
+    major=$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([0-9]*\)\..*/\1/p' "$runtimeconfig" | head -n 1)
+    major=${major:-10}
+    candidates=()
+    registered=
+    for f in /etc/dotnet/install_location_x64 /etc/dotnet/install_location; do
+        if [[ -f $f ]]; then registered=$(head -n 1 "$f"); candidates+=("$registered"); break; fi
+    done
+    candidates+=(/usr/share/dotnet /usr/lib/dotnet)
+    [[ -n ${DOTNET_ROOT:-} ]] && candidates+=("$DOTNET_ROOT")
+    if command -v dotnet >/dev/null; then candidates+=("$(dirname "$(readlink -f "$(command -v dotnet)")")"); fi
+    for root in "${candidates[@]}"; do
+        if compgen -G "$root/shared/Microsoft.NETCore.App/$major.*" >/dev/null; then dotnet_root=$root; break; fi
+    done
+    [[ -n $dotnet_root ]] ||
+        die "the .NET $major runtime was not found (looked in: ${candidates[*]}). Install it (Debian/Ubuntu: package dotnet-runtime-$major.0 or aspnetcore-runtime-$major.0) or set DOTNET_ROOT"
+    case $dotnet_root in
+        /usr/share/dotnet|/usr/lib/dotnet|"$registered") dotnet_root= ;;  # found by the app host on its own
+    esac
+fi
+
+# ---------------------------------------------------------------- install files
+changed=0
+mkdir -p "$PREFIX"
+
+# Copy one file through a temporary name and rename it, so a running monitor keeps its
+# old files open and never sees a half-written one.
+put_file() { # SRC DEST MODE
+    local tmp
+    mkdir -p "$(dirname "$2")"
+    tmp=$(mktemp "$(dirname "$2")/.install.XXXXXX")
+    cp "$1" "$tmp"
+    chmod "$3" "$tmp"
+    mv -f "$tmp" "$2"
+}
+
+# What gets installed: the published files (never a tunnels.json) plus
+# tunnels.example.json for reference.
+example=''
+for e in "$src/tunnels.example.json" "$SCRIPT_DIR/tunnels.example.json"; do
+    if [[ -f $e ]]; then example=$e; break; fi
+done
+tree=$workdir/tree
+mkdir -p "$tree"
+cp -a "$src"/. "$tree"/
+rm -f "$tree/tunnels.json" "$tree/.install-manifest"
+[[ -n $example ]] && cp "$example" "$tree/tunnels.example.json"
+
+# The manifest lists what we own, so an upgrade removes files that are gone and
+# --uninstall removes only ours.
+new_manifest=$workdir/manifest
+(cd "$tree" && find . -type f -printf '%P\n' | LC_ALL=C sort) > "$new_manifest"
+while IFS= read -r f; do
+    mode_bits=644
+    [[ -x $tree/$f ]] && mode_bits=755
+    if ! cmp -s "$tree/$f" "$PREFIX/$f" || [[ $(stat -c %a "$PREFIX/$f") != "$mode_bits" ]]; then
+        put_file "$tree/$f" "$PREFIX/$f" "$mode_bits"
+        changed=1
+    fi
+done < "$new_manifest"
+if [[ -f $MANIFEST ]]; then
+    while IFS= read -r f; do
+        [[ -n $f && $f != *..* ]] || continue
+        rm -f -- "$PREFIX/$f"
+        changed=1
+    done < <(LC_ALL=C comm -23 <(LC_ALL=C sort "$MANIFEST") "$new_manifest")
+    find "$PREFIX" -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+fi
+if ! cmp -s "$new_manifest" "$MANIFEST"; then
+    put_file "$new_manifest" "$MANIFEST" 644
+fi
+
+# The configuration: created once, never overwritten; it holds API tokens.
+config_created=0
+if [[ -e $CONFIG ]]; then
+    if (($(stat -c '0%a' "$CONFIG") & 077)); then
+        chmod go-rwx "$CONFIG"
+        say "$CONFIG was readable by other users; now mode $(stat -c %a "$CONFIG") (it holds API tokens)"
+    fi
+elif [[ -n $example ]]; then
+    put_file "$example" "$CONFIG" 600
+    config_created=1
+else
+    warn "no tunnels.example.json found; create $CONFIG yourself (mode 600)"
+fi
+config_is_example=0
+if [[ -n $example && -f $CONFIG ]] && cmp -s "$example" "$CONFIG"; then config_is_example=1; fi
+
+# The unit (paths rewritten when installing to another prefix) and, when needed, a
+# drop-in telling the app host where .NET lives.
+unit_src=$SCRIPT_DIR/deploy/$UNIT_NAME
+[[ -f $unit_src ]] || unit_src=$src/$UNIT_NAME
+[[ -f $unit_src ]] || die "deploy/$UNIT_NAME not found next to install.sh"
+sed "s#$DEFAULT_PREFIX#$PREFIX#g" "$unit_src" > "$workdir/unit"
+mkdir -p "$UNIT_DIR"
+if ! cmp -s "$workdir/unit" "$UNIT_FILE"; then
+    put_file "$workdir/unit" "$UNIT_FILE" 644
+    changed=1
+fi
+if [[ -n $dotnet_root ]]; then
+    printf '# Written by install.sh: where the .NET runtime lives.\n[Service]\nEnvironment=DOTNET_ROOT=%s\n' "$dotnet_root" > "$workdir/dropin"
+    if ! cmp -s "$workdir/dropin" "$DROPIN_DOTNET"; then
+        put_file "$workdir/dropin" "$DROPIN_DOTNET" 644
+        changed=1
+    fi
+elif [[ -e $DROPIN_DOTNET ]]; then
+    rm -f "$DROPIN_DOTNET"
+    rmdir "$DROPIN_DIR" 2>/dev/null || true
+    changed=1
+fi
+
+if ((changed)); then
+    say "installed to $PREFIX; unit $UNIT_FILE"
+else
+    say "$PREFIX and $UNIT_FILE already up to date"
+fi
+((config_created)) && say "created $CONFIG from tunnels.example.json (mode 600)"
+((config_created)) || say "kept existing $CONFIG"
+
+# ---------------------------------------------------------------- systemd
+status=0
+if ! have_systemd; then
+    warn "systemd is not running here: files installed, service not enabled or started"
+else
+    systemctl daemon-reload
+    systemctl enable --quiet "$UNIT_NAME"
+    if ((!start)); then
+        say "enabled $UNIT_NAME; not started (--no-start)"
+    elif ((config_is_example)); then
+        say "enabled $UNIT_NAME; not started: $CONFIG is still the example"
+    else
+        verb=start
+        if systemctl is-active --quiet "$UNIT_NAME"; then
+            if ((changed)); then verb=restart; else verb=; fi
+        fi
+        if [[ -z $verb ]]; then
+            say "$UNIT_NAME is running and nothing changed"
+        elif systemctl "$verb" "$UNIT_NAME"; then
+            say "$UNIT_NAME ${verb}ed"
+        else
+            code=$(systemctl show -p ExecMainStatus --value "$UNIT_NAME" 2>/dev/null || echo '?')
+            if [[ $code == 78 ]]; then
+                warn "$UNIT_NAME stopped: $CONFIG is invalid (exit 78). What is wrong:"
+            else
+                warn "$UNIT_NAME did not start (exit status $code). Last lines:"
+            fi
+            journalctl -u "$UNIT_NAME" -n 15 --no-pager -o cat >&2 2>/dev/null || true
+            status=1
+        fi
+    fi
+fi
+
+cat <<EOF
+
+Next:
+  1. Edit $CONFIG: for each tunnel its account_id, tunnel_id, API token
+     (Account > Cloudflare Tunnel > Read) and the local backup service to start.
+  2. Apply it:     sudo systemctl restart failover-monitor
+Watch it:
+  sudo tail -f $LOG_FILE
+  sudo journalctl -u failover-monitor -f
+  systemctl status failover-monitor
+EOF
+exit "$status"
