@@ -90,13 +90,14 @@ sbx_start() {
     mkdir "$SBX_CGROUP"
     # The boot shell moves itself into the sandbox cgroup, then becomes unshare, whose
     # child (PID 1 inside) runs boot.sh and then systemd.
+    # shellcheck disable=SC2016  # expanded by the inner shell
     setsid bash -c 'echo $$ > "$1/cgroup.procs" && exec unshare --fork --pid --mount \
         --mount-proc --net --uts --ipc --cgroup --propagation private "$2" "$3"' \
         sbx-boot "$SBX_CGROUP" "$_SBX_LIB_DIR/boot.sh" "$stage" \
         </dev/null >"$bootlog" 2>&1 &
     SBX_UNSHARE_PID=$!
     for ((i = 0; i < 100; i++)); do
-        SBX_PID1=$(cat "/proc/$SBX_UNSHARE_PID/task/$SBX_UNSHARE_PID/children" 2>/dev/null | awk '{print $1}')
+        SBX_PID1=$(awk '{print $1}' "/proc/$SBX_UNSHARE_PID/task/$SBX_UNSHARE_PID/children" 2>/dev/null || true)
         [[ -n $SBX_PID1 ]] && break
         kill -0 "$SBX_UNSHARE_PID" 2>/dev/null || break
         sleep 0.1
@@ -132,5 +133,5 @@ sbx_stop() {
         wait "$SBX_UNSHARE_PID" 2>/dev/null || true
     fi
     rm -f "$SBX_STATE"
-    SBX_PID1= SBX_CGROUP= SBX_UNSHARE_PID=
+    SBX_PID1='' SBX_CGROUP='' SBX_UNSHARE_PID=''
 }
