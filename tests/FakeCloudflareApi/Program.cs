@@ -1,1 +1,8 @@
-return 0;
+using FakeCloudflareApi;
+
+return args switch
+{
+    ["serve", .. var rest] => await ServeCommand.RunAsync(rest),
+    ["connector", .. var rest] => await ConnectorCommand.RunAsync(rest),
+    _ => CommandLine.Usage(),
+};
