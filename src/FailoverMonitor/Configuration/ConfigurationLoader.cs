@@ -83,7 +83,9 @@ public static class ConfigurationLoader
     // A typo in an optional key would otherwise silently leave a feature at its default.
     private static void FindUnknownKeys(JsonElement element, JsonTypeInfo typeInfo, string path, List<string> problems)
     {
-        var known = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var known = typeInfo.Properties
+            .Where(p => p.AttributeProvider?.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false) != true)
+            .ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
             var propertyPath = $"{path}.{property.Name}";

@@ -1,0 +1,68 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace FailoverMonitor.Logging;
+
+/// <summary>
+/// The plain-text log file in the original script's format, <c>yyyy-MM-dd HH:mm:ss [LEVEL] message</c>, with
+/// its level words (DEBUG, INFO, WARNING, ERROR, CRITICAL), local time, one line per event, flushed per line
+/// so <c>tail -f</c> shows it at once.
+/// </summary>
+public static class FileLog
+{
+    /// <summary>The line layout, Serilog output-template syntax.</summary>
+    public const string OutputTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss} [{LevelWord}] {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>A Serilog logger writing to <paramref name="path"/>, or null with <paramref name="error"/> when the file cannot be written.</summary>
+    public static Logger? Create(string path, out string? error)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            // Serilog swallows an unopenable file silently; probing first lets us say so on journald.
+            using (File.Open(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = e.Message;
+            return null;
+        }
+
+        error = null;
+        return new LoggerConfiguration()
+            // AddSerilog lets every MEL event through to Serilog, so the framework filters are repeated here.
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
+            .Enrich.With<LevelWordEnricher>()
+            .WriteTo.File(path, outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger();
+    }
+
+    /// <summary>The original's level word for a Serilog level (Python logging names).</summary>
+    public static string LevelWord(LogEventLevel level) => level switch
+    {
+        LogEventLevel.Verbose or LogEventLevel.Debug => "DEBUG",
+        LogEventLevel.Information => "INFO",
+        LogEventLevel.Warning => "WARNING",
+        LogEventLevel.Error => "ERROR",
+        _ => "CRITICAL",
+    };
+
+    private sealed class LevelWordEnricher : ILogEventEnricher
+    {
+        private static readonly Dictionary<LogEventLevel, LogEventProperty> Words =
+            Enum.GetValues<LogEventLevel>().ToDictionary(l => l, l => new LogEventProperty("LevelWord", new ScalarValue(LevelWord(l))));
+
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory) =>
+            logEvent.AddPropertyIfAbsent(Words[logEvent.Level]);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Logging;
+
+namespace FailoverMonitor.Logging;
+
+/// <summary>
+/// Every line the monitor writes, with stable event ids (never reused or repurposed). Wording of the start-up,
+/// status and failover lines follows the Python original so existing <c>grep</c> habits keep working.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Cloudflare Tunnel Monitor started.")]
+    public static partial void MonitorStarted(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Information, "Gateway IP: {GatewayIp}")]
+    public static partial void GatewayIp(ILogger logger, string gatewayIp);
+
+    [LoggerMessage(3, LogLevel.Information, "Monitoring {TunnelCount} tunnel(s)")]
+    public static partial void TunnelCount(ILogger logger, int tunnelCount);
+
+    [LoggerMessage(4, LogLevel.Information, "Check interval: {CheckInterval} seconds")]
+    public static partial void CheckInterval(ILogger logger, double checkInterval);
+
+    [LoggerMessage(5, LogLevel.Information, "Decision settings: failure_threshold {FailureThreshold}, recovery_threshold {RecoveryThreshold}, failover_on {FailoverOn}, failback {Failback}")]
+    public static partial void Settings(ILogger logger, int failureThreshold, int recoveryThreshold, string failoverOn, string failback);
+
+    [LoggerMessage(6, LogLevel.Information, "Tunnel {Tunnel}: local service {Service} is {UnitState} at start-up")]
+    public static partial void UnitStateAtStartup(ILogger logger, string tunnel, string service, string unitState);
+
+    [LoggerMessage(7, LogLevel.Information, "Cloudflare Tunnel Monitor stopping. Local services are left as they are.")]
+    public static partial void MonitorStopping(ILogger logger);
+
+    [LoggerMessage(8, LogLevel.Critical, "{Problem}")]
+    public static partial void ConfigurationInvalid(ILogger logger, string problem);
+
+    [LoggerMessage(10, LogLevel.Information, "Tunnel {Tunnel} status: {Status}")]
+    public static partial void TunnelStatusChanged(ILogger logger, string tunnel, string status);
+
+    [LoggerMessage(11, LogLevel.Debug, "Tunnel {Tunnel} status: {Status} ({Reason})")]
+    public static partial void TunnelChecked(ILogger logger, string tunnel, string status, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Tunnel {Tunnel} status unknown: {Reason}. No action while unknown.")]
+    public static partial void TunnelUnknown(ILogger logger, string tunnel, string reason);
+
+    [LoggerMessage(13, LogLevel.Error, "Tunnel {Tunnel}: configuration problem: {Reason}. No action for this tunnel until fixed.")]
+    public static partial void TunnelConfigurationProblem(ILogger logger, string tunnel, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "Tunnel {Tunnel}: API answering again")]
+    public static partial void TunnelKnownAgain(ILogger logger, string tunnel);
+
+    [LoggerMessage(15, LogLevel.Information, "Tunnel {Tunnel}: {Reason}; not acting yet")]
+    public static partial void CountingTowardAction(ILogger logger, string tunnel, string reason);
+
+    [LoggerMessage(20, LogLevel.Error, "Tunnel {Tunnel} is down. Starting local service {Service} ({Reason})")]
+    public static partial void FailoverStarting(ILogger logger, string tunnel, string service, string reason);
+
+    [LoggerMessage(21, LogLevel.Warning, "Tunnel {Tunnel} failed over: local service {Service} is active")]
+    public static partial void FailedOver(ILogger logger, string tunnel, string service);
+
+    [LoggerMessage(22, LogLevel.Error, "Tunnel {Tunnel}: starting local service {Service} did not take: {Error}. Next attempt in {RetrySeconds} seconds")]
+    public static partial void StartFailed(ILogger logger, string tunnel, string service, string error, double retrySeconds);
+
+    [LoggerMessage(23, LogLevel.Information, "Tunnel {Tunnel} primary connector is back. Stopping local service {Service} ({Reason})")]
+    public static partial void FailbackStopping(ILogger logger, string tunnel, string service, string reason);
+
+    [LoggerMessage(24, LogLevel.Information, "Tunnel {Tunnel} restored: local service {Service} stopped")]
+    public static partial void FailedBack(ILogger logger, string tunnel, string service);
+
+    [LoggerMessage(25, LogLevel.Error, "Tunnel {Tunnel}: stopping local service {Service} did not take: {Error}. Next attempt in {RetrySeconds} seconds")]
+    public static partial void StopFailed(ILogger logger, string tunnel, string service, string error, double retrySeconds);
+
+    [LoggerMessage(26, LogLevel.Warning, "Tunnel {Tunnel}: local service {Service} is now {UnitState} (was {PreviousState}), changed outside the monitor")]
+    public static partial void UnitStateChanged(ILogger logger, string tunnel, string service, string unitState, string previousState);
+
+    [LoggerMessage(27, LogLevel.Error, "Tunnel {Tunnel}: cannot read the state of local service {Service}: {Error}. No action for this tunnel this cycle.")]
+    public static partial void UnitStateUnreadable(ILogger logger, string tunnel, string service, string error);
+
+    [LoggerMessage(30, LogLevel.Warning, "Gateway {GatewayIp} unreachable. Skipping tunnel monitoring. ({Problem})")]
+    public static partial void GatewayUnreachable(ILogger logger, string gatewayIp, string problem);
+
+    [LoggerMessage(31, LogLevel.Information, "Gateway {GatewayIp} reachable again. Resuming tunnel monitoring.")]
+    public static partial void GatewayReachable(ILogger logger, string gatewayIp);
+
+    [LoggerMessage(32, LogLevel.Error, "Gateway {GatewayIp} cannot be probed: {Problem}. Skipping tunnel monitoring until it can.")]
+    public static partial void GatewayProbeError(ILogger logger, string gatewayIp, string problem);
+
+    [LoggerMessage(40, LogLevel.Information, "Heartbeat: {Summary}")]
+    public static partial void Heartbeat(ILogger logger, string summary);
+
+    [LoggerMessage(41, LogLevel.Error, "Check cycle failed: {Error}")]
+    public static partial void CycleFailed(ILogger logger, string error, Exception exception);
+
+    [LoggerMessage(42, LogLevel.Warning, "Log file {LogFile} cannot be written ({Error}); logging to the console (journald) only")]
+    public static partial void LogFileUnwritable(ILogger logger, string logFile, string error);
+}

@@ -1,0 +1,42 @@
+using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
+
+namespace FailoverMonitor.Monitoring;
+
+/// <summary>How to fail back; see <see cref="MonitorOptions.Failback"/>.</summary>
+public enum FailbackMode
+{
+    /// <summary>A live connector other than the local backup is present.</summary>
+    SecondConnector,
+
+    /// <summary>The tunnel is healthy.</summary>
+    Healthy,
+
+    /// <summary>Never.</summary>
+    Never,
+}
+
+/// <summary>The decision rules' parameters, taken from <see cref="MonitorOptions"/>.</summary>
+/// <param name="FailureThreshold">Failed checks before a failover.</param>
+/// <param name="RecoveryThreshold">"Primary back" checks before a failback.</param>
+/// <param name="FailoverOn">Statuses that count as failed.</param>
+/// <param name="Failback">The failback rule.</param>
+/// <param name="RetryBase">First back-off after an attempt that did not take; doubles up to <see cref="MaxRetry"/>.</param>
+public sealed record PolicySettings(int FailureThreshold, int RecoveryThreshold, IReadOnlySet<TunnelStatus> FailoverOn, FailbackMode Failback, TimeSpan RetryBase)
+{
+    /// <summary>Longest back-off between attempts: 5 minutes.</summary>
+    public static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(5);
+
+    /// <summary>Settings for validated <paramref name="options"/>; the back-off starts at max(check_interval, 5 s).</summary>
+    public static PolicySettings From(MonitorOptions options) => new(
+        options.FailureThreshold,
+        options.RecoveryThreshold,
+        options.FailoverOn.Select(s => TunnelStatuses.Parse(s)!.Value).ToHashSet(),
+        options.Failback switch
+        {
+            FailbackModes.Healthy => FailbackMode.Healthy,
+            FailbackModes.Never => FailbackMode.Never,
+            _ => FailbackMode.SecondConnector,
+        },
+        TimeSpan.FromSeconds(Math.Max(options.CheckInterval, 5)));
+}
