@@ -28,9 +28,8 @@ public sealed class TunnelOptions
     /// </summary>
     public string? BackupMetrics { get; set; }
 
-    /// <summary>The token read from <see cref="Token"/> or <see cref="TokenFile"/>; set by the loader.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public ApiToken? ResolvedToken { get; set; }
+    /// <summary>The token read from <see cref="Token"/> or <see cref="TokenFile"/>; set by the loader. Internal, so it is never a JSON key.</summary>
+    internal ApiToken? ResolvedToken { get; set; }
 
     /// <summary>The name log lines use.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
