@@ -33,7 +33,7 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         }
 
         Check(!string.IsNullOrWhiteSpace(options.GatewayIp), "gateway_ip", "missing (the IP address of the local gateway to ping)");
-        Check(options.GatewayIp is null || IPAddress.TryParse(options.GatewayIp, out _), "gateway_ip", $"\"{options.GatewayIp}\" is not an IP address");
+        Check(options.GatewayIp is null || IsIpAddress(options.GatewayIp), "gateway_ip", $"\"{options.GatewayIp}\" is not an IP address");
         CheckRange(options.CheckInterval, 1, 3600, "check_interval", "seconds", Check);
         CheckRange(options.FailureThreshold, 1, 100, "failure_threshold", "checks", Check);
         CheckRange(options.RecoveryThreshold, 1, 100, "recovery_threshold", "checks", Check);
@@ -105,6 +105,11 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     internal static bool IsAcceptableBaseUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+
+    // IPAddress.TryParse also takes legacy short forms ("192.168.1" is 192.168.0.1): a typo, not a gateway.
+    private static bool IsIpAddress(string value) =>
+        IPAddress.TryParse(value, out var address)
+        && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || value.Count(c => c == '.') == 3);
 
     private static bool IsHostAndPort(string value) =>
         Uri.TryCreate("http://" + value, UriKind.Absolute, out var uri)
