@@ -13,6 +13,8 @@ internal static class CommandLine
               Serves the fake API and the /_fake/ admin API; prints "listening <base url>" when ready.
               --host-name: name put in the base url (e.g. api.cloudflare.com when /etc/hosts maps it to IP).
               --log-requests: one stdout line per API request (never the token).
+              Seed: {"tunnels":[{"account_id","tunnel_id","name","token","connectors":["id",...],"status":null}]};
+              "connectors" present (even []) means the tunnel has run: none live gives "down", absent gives "inactive".
           fake-cloudflare-api connector --api URL --tunnel TUNNEL_ID [--metrics IP:PORT] [--connector-id ID]
                                         [--connections N]
               A stand-in for a backup cloudflared: registers with the fake at --api, serves GET /ready on

@@ -117,9 +117,18 @@ public sealed class FakeCloudflare : IAsyncDisposable
     internal void AddTunnel(SeedTunnel seed)
     {
         AddTunnel(seed.AccountId, seed.TunnelId, seed.Name, seed.Token);
-        foreach (var connectorId in seed.Connectors ?? [])
+        if (seed.Connectors is not null)
         {
-            AddConnector(seed.TunnelId, connectorId);
+            _state.MarkRan(seed.TunnelId);
+            foreach (var connectorId in seed.Connectors)
+            {
+                AddConnector(seed.TunnelId, connectorId);
+            }
+        }
+
+        if (seed.Status is not null)
+        {
+            SetStatus(seed.TunnelId, seed.Status);
         }
     }
 

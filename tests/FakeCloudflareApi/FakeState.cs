@@ -82,6 +82,15 @@ internal sealed class FakeState(TimeProvider time)
         }
     }
 
+    /// <summary>Makes a tunnel count as having run (derived status <c>down</c> rather than <c>inactive</c> without connectors).</summary>
+    public void MarkRan(string tunnelId)
+    {
+        lock (_gate)
+        {
+            Get(tunnelId).EverHadConnector = true;
+        }
+    }
+
     public void SetStatus(string tunnelId, string? status)
     {
         lock (_gate)

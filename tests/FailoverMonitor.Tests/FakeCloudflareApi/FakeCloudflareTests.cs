@@ -336,6 +336,20 @@ public sealed class FakeCloudflareTests : IAsyncLifetime
         Assert.DoesNotContain(_fake.Requests, r => r.Path.StartsWith("/_fake", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("""{"account_id":"a","tunnel_id":"t","name":"n","token":"k"}""", "inactive")]
+    [InlineData("""{"account_id":"a","tunnel_id":"t","name":"n","token":"k","connectors":[]}""", "down")]
+    [InlineData("""{"account_id":"a","tunnel_id":"t","name":"n","token":"k","connectors":["c"]}""", "healthy")]
+    [InlineData("""{"account_id":"a","tunnel_id":"t","name":"n","token":"k","connectors":["c"],"status":"degraded"}""", "degraded")]
+    public async Task AdminApi_PostTunnel_ConnectorsAndStatusDecideStatus(string json, string status)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(_fake.BaseUrl, "/_fake/") };
+
+        using var response = await admin.PostAsync("tunnels", new StringContent(json), Ct);
+
+        Assert.Equal(status, (await JsonAsync(response)).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Latency_Set_DelaysApiResponses()
     {
