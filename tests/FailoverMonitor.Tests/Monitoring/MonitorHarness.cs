@@ -1,0 +1,119 @@
+using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Monitoring;
+using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Systemd;
+using FailoverMonitor.Tests.TestSupport;
+using FakeCloudflareApi;
+
+namespace FailoverMonitor.Tests.Monitoring;
+
+/// <summary>
+/// A <see cref="MonitorWorker"/> wired to the fake Cloudflare API over loopback, an in-memory systemd behind the
+/// real <see cref="SystemctlServiceController"/>, a fake gateway and a fake clock. Starting a backup unit makes
+/// a connector join the fake API (as a real <c>cloudflared</c> would); stopping it makes it leave.
+/// </summary>
+internal sealed class MonitorHarness : IAsyncDisposable
+{
+    public const string Account = "0123456789abcdef0123456789abcdef";
+    public const string Token = "Zx9-harness-token-secret-0042";
+    public const string PrimaryConnector = "primary-connector";
+    public const string BackupConnector = "backup-connector";
+
+    private MonitorHarness(FakeCloudflare api, MonitorOptions options, NotifySocket? notify)
+    {
+        Api = api;
+        Options = options;
+        Notify = notify;
+        Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
+        Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
+        var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock));
+        Worker = new MonitorWorker(
+            options,
+            Gateway,
+            new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
+            new SystemctlServiceController(Units.Runner),
+            new FailoverPolicy(PolicySettings.From(options)),
+            new SystemdNotifier(notify?.Path),
+            Clock,
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MonitorWorker>(Logs.CreateFactory()));
+    }
+
+    public FakeCloudflare Api { get; }
+
+    public MonitorOptions Options { get; }
+
+    public NotifySocket? Notify { get; }
+
+    public FakeTimeProvider Clock { get; } = new();
+
+    public FakeUnits Units { get; } = new();
+
+    public FakeGatewayProbe Gateway { get; } = new();
+
+    public CollectingLoggerProvider Logs { get; } = new();
+
+    public MonitorWorker Worker { get; }
+
+    public TunnelOptions Tunnel => Options.Tunnels[0];
+
+    /// <summary>Starts the fake API with <paramref name="tunnels"/> tunnels in one account, each with a live primary connector.</summary>
+    public static async Task<MonitorHarness> StartAsync(int tunnels = 1, bool withNotifySocket = false, Action<MonitorOptions>? configure = null)
+    {
+        var api = await FakeCloudflare.StartAsync();
+        var options = new MonitorOptions
+        {
+            GatewayIp = "192.0.2.1",
+            CheckInterval = 1,
+            ApiBaseUrl = api.BaseUrl.ToString(),
+            Tunnels = Enumerable.Range(0, tunnels).Select(i => new TunnelOptions
+            {
+                Name = $"web{i}",
+                AccountId = Account,
+                TunnelId = Guid.NewGuid().ToString(),
+                Token = Token,
+                Service = $"cloudflared-backup{i}",
+                ResolvedToken = new ApiToken(Token),
+            }).ToList(),
+        };
+        configure?.Invoke(options);
+        Assert.Empty(MonitorOptionsValidator.FindProblems(options));
+        foreach (var tunnel in options.Tunnels)
+        {
+            api.AddTunnel(Account, tunnel.TunnelId!, tunnel.Name!, Token);
+            api.AddConnector(tunnel.TunnelId!, PrimaryConnector);
+        }
+
+        return new MonitorHarness(api, options, withNotifySocket ? new NotifySocket() : null);
+    }
+
+    /// <summary>Runs one cycle, then moves the clock one interval on (as the loop's delay would).</summary>
+    public async Task CycleAsync(int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Worker.RunCycleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            Clock.Advance(TimeSpan.FromSeconds(Options.CheckInterval));
+        }
+    }
+
+    /// <summary>Runs one cycle while advancing the fake clock, for cycles that wait on retry delays or timeouts.</summary>
+    public async Task CycleAdvancingClockAsync()
+    {
+        var cycle = Worker.RunCycleAsync(CancellationToken.None);
+        await Clock.AdvanceUntilAsync(cycle.ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default), TimeSpan.FromMilliseconds(100));
+        await cycle;
+    }
+
+    public void PrimaryLeaves() => Options.Tunnels.ForEach(t => Api.RemoveConnector(t.TunnelId!, PrimaryConnector));
+
+    public void PrimaryReturns() => Options.Tunnels.ForEach(t => Api.AddConnector(t.TunnelId!, PrimaryConnector));
+
+    public async ValueTask DisposeAsync()
+    {
+        Notify?.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    private TunnelOptions TunnelFor(string unit) => Options.Tunnels.Single(t => t.Service == unit);
+}
