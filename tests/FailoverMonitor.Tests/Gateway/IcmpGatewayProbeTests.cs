@@ -1,0 +1,19 @@
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Gateway;
+
+namespace FailoverMonitor.Tests.Gateway;
+
+public sealed class IcmpGatewayProbeTests
+{
+    [Fact]
+    public async Task ProbeAsync_Loopback_IsReachable()
+    {
+        // Only loopback is ever probed from tests; unreachable gateways are covered in the systemd sandbox.
+        var probe = new IcmpGatewayProbe(new MonitorOptions { GatewayIp = "127.0.0.1", GatewayTimeout = 1 });
+
+        var result = await probe.ProbeAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(result.Reachable, result.Problem);
+        Assert.False(result.IsProbeError);
+    }
+}
