@@ -239,6 +239,20 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_ShippedExample_HasOnlyKnownKeys_AndRejectsJustItsPlaceholders()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(System.IO.Path.Combine(directory.FullName, "FailoverMonitor.sln")))
+        {
+            directory = directory.Parent ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(System.IO.Path.Combine(directory.FullName, "tunnels.example.json")));
+
+        Assert.Equal(["$.tunnels[0].account_id", "$.tunnels[0].tunnel_id"], e.Problems.Select(p => p[..p.IndexOf(':', StringComparison.Ordinal)]));
+    }
+
+    [Fact]
     public void ApiToken_ToString_HidesTheSecret()
     {
         var token = new ApiToken(Token);
