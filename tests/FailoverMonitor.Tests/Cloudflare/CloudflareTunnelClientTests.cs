@@ -1,0 +1,486 @@
+using System.Net;
+using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Tests.TestSupport;
+using FakeCloudflareApi;
+
+namespace FailoverMonitor.Tests.Cloudflare;
+
+/// <summary>
+/// The real client and its real Polly pipeline against the fake Cloudflare API over loopback. Retry delays and
+/// timeouts run on a fake clock: the helpers below move it only to fire what the test is about, so the outcome
+/// never depends on how fast real I/O happens to be.
+/// </summary>
+public sealed class CloudflareTunnelClientTests : IAsyncLifetime
+{
+    private const string Account = "0123456789abcdef0123456789abcdef";
+    private const string TunnelId = "11111111-2222-3333-4444-555555555555";
+    private const string Secret = "cf-secret-Qz7WkR2pX9vN";
+
+    // Per-attempt timeout; the whole call gets 1.5 × this. Long enough that no retry delay is ever mistaken for it.
+    private const double ApiTimeoutSeconds = 10;
+
+    // Every retry delay is below this (jittered backoff from 250 ms stays under 1 s; a retried 429 waits at most
+    // MaxRetryAfterInsideCall), and every timeout timer is above it (≥ 5 s away whenever a delay is armed).
+    private static readonly TimeSpan RetryDelayCeiling = TimeSpan.FromSeconds(2);
+
+    private readonly FakeTimeProvider _clock = new();
+    private readonly ApiToken _token = new(Secret);
+    private readonly List<TimeSpan> _firedDelays = [];
+    private readonly CancellationTokenSource _bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+    private FakeCloudflare _api = null!;
+    private HttpClient _http = null!;
+    private CloudflareTunnelClient _client = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _bound.CancelAfter(TimeSpan.FromSeconds(10));
+        _api = await FakeCloudflare.StartAsync(ct: Ct);
+        _api.AddTunnel(Account, TunnelId, "primary", Secret);
+        _http = new HttpClient { BaseAddress = _api.BaseUrl };
+        _client = CreateClient(_http);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _api.DisposeAsync();
+        _bound.Dispose();
+    }
+
+    // ---- success paths ----
+
+    [Theory]
+    [InlineData("healthy", TunnelStatus.Healthy)]
+    [InlineData("degraded", TunnelStatus.Degraded)]
+    [InlineData("down", TunnelStatus.Down)]
+    [InlineData("inactive", TunnelStatus.Inactive)]
+    public async Task GetTunnelAsync_EachStatus_ParsedFromResult(string apiStatus, TunnelStatus expected)
+    {
+        _api.SetStatus(TunnelId, apiStatus);
+
+        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Equal(TunnelId, tunnel.Id);
+        Assert.Equal("primary", tunnel.Name);
+        Assert.Equal(apiStatus, tunnel.Status);
+        Assert.Equal(expected, TunnelStatuses.Parse(tunnel.Status));
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_TunnelWithConnector_HealthyAndNoInactiveSince()
+    {
+        _api.AddConnector(TunnelId, "connector-a");
+
+        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Equal(TunnelStatus.Healthy, TunnelStatuses.Parse(tunnel.Status));
+        Assert.Null(tunnel.ConnsInactiveAt);
+    }
+
+    [Fact]
+    public async Task AllCalls_Always_SendTokenAsBearerToTheRightPath()
+    {
+        await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+        await CompleteAsync(_client.ListTunnelsAsync(Account, _token, Ct));
+        await CompleteAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct));
+
+        var requests = _api.Requests;
+        Assert.Equal(3, requests.Count);
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("GET", r.Method);
+            Assert.Equal(Secret, r.Token); // the fake parses "Authorization: Bearer <token>" only
+            Assert.Equal(200, r.StatusCode);
+        });
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}", requests[0].Path);
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel", requests[1].Path);
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}/connections", requests[2].Path);
+    }
+
+    [Fact]
+    public async Task ListTunnelsAsync_150Tunnels_TwoPagesAllReturned()
+    {
+        // The fixture's tunnel plus 149 more in the same account.
+        var ids = new List<string> { TunnelId };
+        for (var i = 1; i < 150; i++)
+        {
+            var id = $"00000000-0000-0000-0000-{i:D12}";
+            ids.Add(id);
+            _api.AddTunnel(Account, id, $"tunnel-{i}", Secret);
+        }
+
+        _api.SetStatus(ids[120], "down");
+
+        var tunnels = await CompleteAsync(_client.ListTunnelsAsync(Account, _token, Ct));
+
+        Assert.Equal(ids, tunnels.Select(t => t.Id));
+        Assert.Equal("down", tunnels[120].Status);
+        var requests = _api.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Equal($"?is_deleted=false&per_page={CloudflareTunnelClient.PageSize}&page=1", requests[0].Query);
+        Assert.Equal($"?is_deleted=false&per_page={CloudflareTunnelClient.PageSize}&page=2", requests[1].Query);
+    }
+
+    [Fact]
+    public async Task ListTunnelsAsync_ExactlyOneFullPage_OneRequest()
+    {
+        for (var i = 1; i < CloudflareTunnelClient.PageSize; i++)
+        {
+            _api.AddTunnel(Account, $"00000000-0000-0000-0000-{i:D12}", $"tunnel-{i}", Secret);
+        }
+
+        var tunnels = await CompleteAsync(_client.ListTunnelsAsync(Account, _token, Ct));
+
+        Assert.Equal(CloudflareTunnelClient.PageSize, tunnels.Count);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetConnectorsAsync_LiveAndPendingReconnectConnectors_BothReturnedWithPendingFlag()
+    {
+        _api.AddConnector(TunnelId, "live-connector");
+        _api.AddConnector(TunnelId, "ghost-connector", connections: 2);
+        _api.MarkConnectorPendingReconnect(TunnelId, "ghost-connector");
+
+        var connectors = await CompleteAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Equal(["live-connector", "ghost-connector"], connectors.Select(c => c.Id));
+        var live = connectors[0].Conns!;
+        Assert.Equal(4, live.Count);
+        Assert.All(live, c =>
+        {
+            Assert.False(c.IsPendingReconnect);
+            Assert.Equal("live-connector", c.ClientId);
+            Assert.False(string.IsNullOrEmpty(c.ColoName));
+        });
+        var ghost = connectors[1].Conns!;
+        Assert.Equal(2, ghost.Count);
+        Assert.All(ghost, c =>
+        {
+            Assert.True(c.IsPendingReconnect);
+            Assert.Equal("ghost-connector", c.ClientId);
+        });
+    }
+
+    [Fact]
+    public async Task GetConnectorsAsync_NoConnectors_EmptyList()
+    {
+        var connectors = await CompleteAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Empty(connectors);
+    }
+
+    // ---- failures that are retried ----
+
+    [Fact]
+    public async Task GetTunnelAsync_PersistentServerError_RetriedTwiceThenServerError()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 500));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ServerError);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, e.StatusCode);
+        Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
+        Assert.Contains("code 10002", e.Message, StringComparison.Ordinal); // the envelope's error is carried
+        Assert.False(e.IsConfigurationProblem);
+        Assert.Equal(3, _api.CountRequests());
+        Assert.Equal(2, _firedDelays.Count);
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ServiceUnavailableOnce_RetriedAndSucceeds()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 503, Times: 1));
+
+        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Equal(TunnelId, tunnel.Id);
+        Assert.Equal([503, 200], _api.Requests.Select(r => r.StatusCode));
+        Assert.Single(_firedDelays);
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_TooManyRequestsRetryAfterOneSecondOnce_WaitsRetryAfterAndSucceeds()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 1, Times: 1));
+
+        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+
+        Assert.Equal(TunnelId, tunnel.Id);
+        Assert.Equal([429, 200], _api.Requests.Select(r => r.StatusCode));
+        Assert.Equal([TimeSpan.FromSeconds(1)], _firedDelays); // Retry-After, not the jittered backoff
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_PersistentTooManyRequestsRetryAfterOneSecond_RetriedThenRateLimited()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 1));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
+        Assert.Equal(3, _api.CountRequests());
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)], _firedDelays);
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ConnectionRefused_RetriedTwiceThenTransport()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Unused()}/client/v4/") };
+        var client = CreateClient(http);
+
+        var e = await FailAsync(client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Transport);
+
+        Assert.Null(e.StatusCode);
+        Assert.IsType<HttpRequestException>(e.InnerException);
+        Assert.Contains(nameof(HttpRequestError.ConnectionError), e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _firedDelays.Count);
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_FirstAttemptHangs_AttemptTimesOutAndRetrySucceeds()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Hang, Times: 1));
+        var call = _client.GetTunnelAsync(Account, TunnelId, _token, Ct);
+
+        var first = await _api.WaitForRequestAsync(ct: Bounded());
+        _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds)); // the attempt's timeout
+        await FireNextRetryDelayAsync();
+        var tunnel = await call.WaitAsync(Bounded());
+
+        Assert.Equal(TunnelId, tunnel.Id);
+        Assert.Equal(0, first.StatusCode); // the hung attempt never got an answer
+        Assert.Equal(2, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ApiHangs_TimeoutAfterTotalBudget()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Hang));
+        var call = Capture(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+
+        var first = await _api.WaitForRequestAsync(ct: Bounded());
+        _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds)); // first attempt times out
+        await FireNextRetryDelayAsync();
+        await _api.WaitForRequestAsync(r => !ReferenceEquals(r, first), Bounded()); // second attempt hangs too
+        Assert.False(call.IsCompleted);
+        _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds * 0.5)); // total budget 1.5 × api_timeout is spent
+
+        var e = AssertApiFailure(await call.WaitAsync(Bounded()), ApiFailureKind.Timeout);
+        Assert.Contains("15 s", e.Message, StringComparison.Ordinal);
+        Assert.Null(e.StatusCode);
+        Assert.Equal(2, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_CallerCancelsDuringHang_OperationCanceledNotApiFailure()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Hang));
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var call = _client.GetTunnelAsync(Account, TunnelId, _token, caller.Token);
+        await _api.WaitForRequestAsync(ct: Bounded());
+
+        await caller.CancelAsync();
+
+        var caught = await Capture(call).WaitAsync(Bounded());
+        Assert.IsAssignableFrom<OperationCanceledException>(caught);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    // ---- failures that are not retried ----
+
+    [Fact]
+    public async Task GetTunnelAsync_TooManyRequestsRetryAfterThirtySeconds_RateLimitedAtOnce()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 30));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, e.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), e.RetryAfter);
+        Assert.Equal(1, _api.CountRequests());
+        Assert.Empty(_firedDelays);
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task GetTunnelAsync_AuthenticationStatus_UnauthorizedAfterOneRequest(int status)
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: status));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
+
+        Assert.Equal((HttpStatusCode)status, e.StatusCode);
+        Assert.True(e.IsConfigurationProblem);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_TokenOfNoAccount_UnauthorizedWithCloudflareCodeAndNeverTheToken()
+    {
+        const string wrongSecret = "cf-wrong-Lm3Vb8Tc1Yh";
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, new ApiToken(wrongSecret), Ct), ApiFailureKind.Unauthorized);
+
+        Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
+        Assert.Contains("code 10000", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongSecret, e.ToString(), StringComparison.Ordinal);
+        Assert.Equal(wrongSecret, _api.Requests.Single().Token);
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_UnknownTunnel_NotFoundAfterOneRequest()
+    {
+        var e = await FailAsync(
+            _client.GetTunnelAsync(Account, "99999999-9999-9999-9999-999999999999", _token, Ct), ApiFailureKind.NotFound);
+
+        Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
+        Assert.True(e.IsConfigurationProblem);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_BodyNotJson_MalformedBodyAfterOneRequest()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.NotJson));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+
+        Assert.Equal(HttpStatusCode.OK, e.StatusCode);
+        Assert.Contains("text/html", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_SuccessFalse_ApiErrorWithCodeAfterOneRequest()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.SuccessFalse));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ApiError);
+
+        Assert.Equal(HttpStatusCode.OK, e.StatusCode);
+        Assert.Contains("code 1002", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ResultOfWrongShape_MalformedBodyAfterOneRequest()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.WrongShape));
+
+        await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Theory]
+    [InlineData(FaultKind.WrongShape, ApiFailureKind.MalformedBody)]
+    [InlineData(FaultKind.NotJson, ApiFailureKind.MalformedBody)]
+    [InlineData(FaultKind.SuccessFalse, ApiFailureKind.ApiError)]
+    public async Task ListTunnelsAndGetConnectors_BadBody_SameClassificationAsGetTunnel(FaultKind fault, ApiFailureKind expected)
+    {
+        _api.InjectFault(new FakeFault(fault));
+
+        await FailAsync(_client.ListTunnelsAsync(Account, _token, Ct), expected);
+        await FailAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct), expected);
+
+        Assert.Equal(2, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task ListTunnelsAsync_Forbidden_UnauthorizedAfterOneRequest()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 403));
+
+        await FailAsync(_client.ListTunnelsAsync(Account, _token, Ct), ApiFailureKind.Unauthorized);
+
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_UnexpectedClientStatus_HttpErrorAfterOneRequest()
+    {
+        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 400));
+
+        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.HttpError);
+
+        Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
+        Assert.Equal(1, _api.CountRequests());
+    }
+
+    // ---- helpers ----
+
+    private CloudflareTunnelClient CreateClient(HttpClient http) =>
+        new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock));
+
+    /// <summary>The real-time bound on every wait of a test (10 s in all): it fails rather than hangs.</summary>
+    private CancellationToken Bounded() => _bound.Token;
+
+    private static async Task<Exception?> Capture(Task call)
+    {
+        try
+        {
+            await call;
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>Asserts a <see cref="CloudflareApiException"/> of <paramref name="kind"/> that never shows the token.</summary>
+    private static CloudflareApiException AssertApiFailure(Exception? caught, ApiFailureKind kind)
+    {
+        var e = Assert.IsType<CloudflareApiException>(caught);
+        Assert.Equal(kind, e.Kind);
+        Assert.DoesNotContain(Secret, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, e.ToString(), StringComparison.Ordinal); // inner exceptions included
+        return e;
+    }
+
+    private async Task<CloudflareApiException> FailAsync(Task call, ApiFailureKind kind) =>
+        AssertApiFailure(await CompleteAsync(Capture(call)), kind);
+
+    /// <summary>
+    /// Completes <paramref name="call"/>, moving the fake clock only to fire retry delays, as each is armed (and
+    /// recording them in <see cref="_firedDelays"/>). Attempt and total timeouts never fire here, however slow
+    /// the real loopback I/O is.
+    /// </summary>
+    private async Task<T> CompleteAsync<T>(Task<T> call)
+    {
+        var bound = Bounded();
+        while (!call.IsCompleted)
+        {
+            var armed = _clock.ArmedTimers.Where(t => t <= RetryDelayCeiling).ToList();
+            if (armed.Count > 0)
+            {
+                _firedDelays.Add(armed.Min());
+                _clock.Advance(armed.Min());
+                continue;
+            }
+
+            // A request is in flight on real I/O: look again shortly.
+            await Task.WhenAny(call, Task.Delay(5, bound));
+            if (bound.IsCancellationRequested)
+            {
+                throw new TimeoutException("the call did not complete in time");
+            }
+        }
+
+        return await call;
+    }
+
+    private async Task FireNextRetryDelayAsync()
+    {
+        await _clock.WaitForTimerAsync(t => t <= RetryDelayCeiling);
+        var delay = _clock.ArmedTimers.Where(t => t <= RetryDelayCeiling).Min();
+        _firedDelays.Add(delay);
+        _clock.Advance(delay);
+    }
+}
