@@ -21,6 +21,6 @@ public static partial class UnitName
     public static string Validate(string name) =>
         IsValid(name) ? name : throw new ArgumentException($"\"{name}\" is not a valid systemd unit name", nameof(name));
 
-    [GeneratedRegex(@"^[A-Za-z0-9:_.\\@-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9:_.\\@-]+\z")] // \z, not $: $ also matches before a final newline
     private static partial Regex Allowed();
 }
