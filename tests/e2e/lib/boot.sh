@@ -59,9 +59,22 @@ ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout
 ln -s /proc/self/fd/2 /dev/stderr
 ln -s /proc/kcore /dev/core
-: > /run/e2e/console
+# The console: a pseudo-terminal (systemd insists on a terminal there) whose output
+# `script` appends to /run/e2e/pid1.log. PID 1 logs to it at debug level (see below).
+# script and its sleep die with the PID namespace.
+: > /run/e2e/pid1.log
+script -q -f -E never -O /run/e2e/pid1.log -c 'exec sleep infinity' </dev/null >/dev/null 2>&1 &
+console=
+for _ in $(seq 100); do
+    for p in /proc/[0-9]*; do
+        [[ $(cat "$p/comm" 2>/dev/null) == sleep ]] || continue
+        console=$(readlink "$p/fd/0" 2>/dev/null) && [[ $console == /dev/pts/* ]] && break 2
+    done
+    sleep 0.05
+done
+[[ $console == /dev/pts/* ]] || { log "no pseudo-terminal for the console"; exit 1; }
 touch /dev/console
-mount --bind /run/e2e/console /dev/console
+mount --bind "$console" /dev/console
 
 # 5. /sys: a fresh read-only sysfs (it shows this network namespace) and a fresh
 #    cgroup2 hierarchy rooted, through the cgroup namespace, at the sandbox's own cgroup.
@@ -105,9 +118,14 @@ cp /run/e2e/stage/conf/journald.conf /etc/systemd/journald.conf.d/50-e2e.conf
 ip link set lo up
 hostname failover-e2e
 
+# PID 1 logs at debug level (one line per job enqueued: the suite counts start/stop
+# requests exactly) to the console, not to journald: with debug lines going to
+# journald between fork and cgroup attach, a service's first stdout lines get
+# attributed to init.scope. (kmsg would do, but systemd rate-limits it.)
 log "mounts ready; exec systemd"
 cd /
+exec </dev/null >/dev/console 2>&1
 exec env -i container=failover-monitor-e2e \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /lib/systemd/systemd --system --unit=e2e.target \
-    --log-level=debug --log-target=journal-or-kmsg --show-status=no
+    --log-level=debug --log-target=console --show-status=no
