@@ -117,7 +117,8 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, state.relativeUrl);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", state.token.Reveal());
-                    return await state.httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                    // ResponseContentRead: the body is read inside the attempt, so its timeouts bound a body that stalls too.
+                    return await state.httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
                 },
                 (httpClient, relativeUrl, token),
                 cancellationToken).ConfigureAwait(false);

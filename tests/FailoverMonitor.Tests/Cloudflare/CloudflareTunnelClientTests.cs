@@ -3,6 +3,7 @@ using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
+using Microsoft.AspNetCore.Http;
 
 namespace FailoverMonitor.Tests.Cloudflare;
 
@@ -274,6 +275,29 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
         Assert.Contains("15 s", e.Message, StringComparison.Ordinal);
         Assert.Null(e.StatusCode);
         Assert.Equal(2, _api.CountRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_BodyStallsAfterHeaders_TimeoutWithinTotalBudget()
+    {
+        // Headers and half an envelope, then silence: the fake API has no such fault, so a bare server plays it.
+        await using var server = await LoopbackServer.StartAsync(
+            async ctx =>
+            {
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.WriteAsync("""{"success":true,"errors":[],"result":{"id":""", ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                await LoopbackServer.HangAsync(ctx);
+            },
+            Ct);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{server.Address}/client/v4/") };
+        var client = CreateClient(http);
+
+        // Whatever the real I/O timing, only the fake clock's timeouts can end this call.
+        var caught = await _clock.AdvanceUntilAsync(Capture(client.GetTunnelAsync(Account, TunnelId, _token, Ct)), TimeSpan.FromSeconds(1), maxSteps: 60);
+
+        var e = AssertApiFailure(caught, ApiFailureKind.Timeout);
+        Assert.Null(e.StatusCode);
     }
 
     [Fact]

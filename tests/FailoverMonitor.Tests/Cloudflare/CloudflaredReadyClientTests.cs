@@ -1,14 +1,6 @@
-using System.Net;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Tests.TestSupport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace FailoverMonitor.Tests.Cloudflare;
 
@@ -19,9 +11,8 @@ public sealed class CloudflaredReadyClientTests : IAsyncLifetime
 
     private readonly HttpClient _http = new();
     private readonly CancellationTokenSource _bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-    private WebApplication? _server;
+    private LoopbackServer? _server;
     private string _address = null!;
-    private RequestDelegate _respond = _ => Task.CompletedTask;
     private readonly TaskCompletionSource<(string Method, string Path)> _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -37,7 +28,6 @@ public sealed class CloudflaredReadyClientTests : IAsyncLifetime
         _http.Dispose();
         if (_server is not null)
         {
-            await _server.StopAsync(CancellationToken.None);
             await _server.DisposeAsync();
         }
 
@@ -123,46 +113,25 @@ public sealed class CloudflaredReadyClientTests : IAsyncLifetime
         Assert.False(_bound.IsCancellationRequested);
     }
 
-    private Task StartAsync(int status, string body)
-    {
-        _respond = async ctx =>
+    private Task StartAsync(int status, string body) =>
+        StartServerAsync(async ctx =>
         {
             ctx.Response.StatusCode = status;
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(body, ctx.RequestAborted);
-        };
-        return StartServerAsync();
-    }
-
-    private Task StartHangingAsync()
-    {
-        _respond = async ctx =>
-        {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // the client gave up or the server is stopping
-            }
-        };
-        return StartServerAsync();
-    }
-
-    private async Task StartServerAsync()
-    {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
-        _server = builder.Build();
-        _server.Run(ctx =>
-        {
-            _received.TrySetResult((ctx.Request.Method, ctx.Request.Path.Value ?? ""));
-            return _respond(ctx);
         });
-        await _server.StartAsync(_bound.Token);
-        var address = _server.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _address = $"127.0.0.1:{new Uri(address).Port}";
+
+    private Task StartHangingAsync() => StartServerAsync(LoopbackServer.HangAsync);
+
+    private async Task StartServerAsync(RequestDelegate respond)
+    {
+        _server = await LoopbackServer.StartAsync(
+            ctx =>
+            {
+                _received.TrySetResult((ctx.Request.Method, ctx.Request.Path.Value ?? ""));
+                return respond(ctx);
+            },
+            _bound.Token);
+        _address = _server.Address;
     }
 }
