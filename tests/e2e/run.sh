@@ -38,6 +38,7 @@ SCENARIOS=(
     log-file-format
     no-token-in-logs
     uninstall-keeps-config-and-log
+    install-from-source-and-start
 )
 
 passed=0 failed=0 skipped=0
@@ -54,7 +55,7 @@ skip_all() {
 { command -v unshare && command -v nsenter; } >/dev/null || skip_all "needs unshare and nsenter (util-linux)"
 [[ -x /lib/systemd/systemd ]] || skip_all "needs systemd installed (/lib/systemd/systemd)"
 missing=()
-for tool in nft ip openssl curl jq dotnet; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in nft ip openssl curl jq dotnet git script; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]})); then
     say "FAIL e2e-prerequisites: missing ${missing[*]} (.ci/run installs them: nftables iproute2 openssl curl jq)"
     say "0 passed, 1 failed"
@@ -135,6 +136,10 @@ mkdir -p "$STAGE/repo/deploy"
 cp "$REPO/install.sh" "$STAGE/repo/"
 cp "$REPO/deploy/failover-monitor.service" "$STAGE/repo/deploy/"
 [[ -f $REPO/tunnels.example.json ]] && cp "$REPO/tunnels.example.json" "$STAGE/repo/"
+# The whole source tree (tracked files), for install.sh's default build-and-install path.
+mkdir -p "$STAGE/src"
+git -C "$REPO" ls-files -z | (cd "$REPO" && tar --null -T - -cf -) | tar -xf - -C "$STAGE/src" ||
+    setup_failed "cannot copy the source tree"
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg p "$PRIMARY" \
     '{tunnels: [{account_id: $a, tunnel_id: $t, name: "web", token: $k, connectors: [$p]}]}' > "$STAGE/seed.json"
 jq '.tunnels[0].connectors = []' "$STAGE/seed.json" > "$STAGE/seed-down.json"
@@ -570,17 +575,38 @@ scenario_no_token_in_logs() {
 }
 
 scenario_uninstall_keeps_config_and_log() {
-    local backup_was
+    local backup_was conf_was
     backup_was=$(active_state $BACKUP)
+    conf_was=$(sbx sha256sum /opt/failover-monitor/tunnels.json)
     SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --uninstall" >"$WORK/uninstall.log" 2>&1 ||
         { WHY="install.sh --uninstall failed: $(tail -n 2 "$WORK/uninstall.log" | tr '\n' ' ')"; return 1; }
     sbx test -e /etc/systemd/system/$UNIT && { WHY="unit file still there"; return 1; }
     sbx test -e /opt/failover-monitor/failover-monitor && { WHY="program still there"; return 1; }
     [[ $(prop $UNIT LoadState) == not-found ]] || { WHY="systemd still knows $UNIT ($(prop $UNIT LoadState))"; return 1; }
-    sbx cmp -s /run/e2e/stage/tunnels-broken.json /opt/failover-monitor/tunnels.json ||
+    [[ $(sbx sha256sum /opt/failover-monitor/tunnels.json 2>/dev/null) == "$conf_was" ]] ||
         { WHY="tunnels.json not kept"; return 1; }
     sbx test -s $LOG || { WHY="$LOG not kept"; return 1; }
     [[ $(active_state $BACKUP) == "$backup_was" ]] || { WHY="uninstall changed $BACKUP"; return 1; }
+}
+
+scenario_install_from_source_and_start() {
+    # The README's path: ./install.sh builds with the SDK, installs, enables and starts.
+    # (Offline in here: NuGet restores from the package cache the host build filled.)
+    local t0
+    sbx install -m 600 /run/e2e/stage/tunnels.json /opt/failover-monitor/tunnels.json
+    sbx_sh "rm -rf /tmp/src && cp -a /run/e2e/stage/src /tmp/src"
+    t0=$(ms)
+    if ! SBX_TIMEOUT=600 sbx bash -c "cd /tmp/src && HOME=/root ./install.sh" >"$WORK/install-source.log" 2>&1; then
+        WHY="./install.sh failed: $(grep -m1 -E 'error|warning' "$WORK/install-source.log" || tail -n 1 "$WORK/install-source.log")"
+        return 1
+    fi
+    MEASURED=$(secs $(($(ms) - t0)))
+    monitor_running || { WHY="monitor not running after ./install.sh"; return 1; }
+    [[ $(sbx systemctl is-enabled $UNIT) == enabled ]] || { WHY="unit not enabled"; return 1; }
+    sbx cmp -s /run/e2e/stage/tunnels.json /opt/failover-monitor/tunnels.json ||
+        { WHY="./install.sh changed the existing tunnels.json"; return 1; }
+    grep -q 'tail -f /var/log/failover_monitor.log' "$WORK/install-source.log" ||
+        { WHY="install.sh did not tell how to watch the log"; return 1; }
 }
 
 # ------------------------------------------------------------------ run

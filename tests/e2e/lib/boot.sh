@@ -6,7 +6,8 @@
 # daemon may write, then execs a real systemd. Rule: nothing written from here on
 # may land on a host file system.
 #   /run, /tmp, /var/tmp, /var/log, /opt   tmpfs
-#   /etc, /usr, /var                        overlay, tmpfs upper (host files visible)
+#   /etc, /usr, /var, /root                 overlay, tmpfs upper (host files visible)
+#   everything else                         read-only
 #   /dev                                    private tmpfs with a few nodes
 #   /sys                                    fresh read-only sysfs (new netns), fresh cgroup2
 #   /usr/lib/systemd/system                 tmpfs: journald units + stub targets only
@@ -19,8 +20,12 @@ stage=${1:?usage: boot.sh STAGE_DIR}
 
 log() { echo "boot: $*" >&2; }
 
-# 0. Nothing we mount may propagate back to the host.
+# 0. Nothing we mount may propagate back to the host, and the host's root file system
+#    is read-only in here (a per-mount flag of this namespace's copy of the mount):
+#    whatever is not one of the private mounts below cannot be written at all.
 mount --make-rprivate /
+mkdir -p /opt /root
+mount -o remount,bind,ro /
 
 # 1. /run first: it holds the overlay upper/work dirs and the staged files.
 mount -t tmpfs -o mode=755,nosuid,nodev,size=2g tmpfs /run
@@ -29,7 +34,7 @@ mkdir -p /run/e2e/stage /run/e2e/ovl
 cp -a "$stage"/. /run/e2e/stage/
 
 # 2. Overlays with a tmpfs upper layer: host files stay visible, writes stay here.
-for d in etc usr var; do
+for d in etc usr var root; do
     mkdir -p "/run/e2e/ovl/$d/upper" "/run/e2e/ovl/$d/work"
     mount -t overlay "e2e-$d" \
         -o "lowerdir=/$d,upperdir=/run/e2e/ovl/$d/upper,workdir=/run/e2e/ovl/$d/work" "/$d"
