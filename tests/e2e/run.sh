@@ -293,14 +293,24 @@ scenario_install_prebuilt_idempotent() {
     sbx systemctl start fake-cloudflare-api.service || { WHY="fake API unit did not start"; return 1; }
     wait_for 30 fake_ready || { WHY="fake API did not answer within 30 s"; return 1; }
     local t0 before after
+    # 1. A fresh host: tunnels.json is made from the example, and the service is enabled
+    #    but not started on a configuration that is still the example.
     t0=$(ms)
-    install_prebuilt install-1 ||
-        { WHY="install.sh --prebuilt --no-start failed: $(tail -n 2 "$WORK/install-1.log" | tr '\n' ' ')"; return 1; }
+    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /run/e2e/stage/monitor" \
+        >"$WORK/install-1.log" 2>&1 ||
+        { WHY="install.sh --prebuilt failed: $(tail -n 2 "$WORK/install-1.log" | tr '\n' ' ')"; return 1; }
     MEASURED=$(secs $(($(ms) - t0)))
     [[ $(sbx systemctl is-enabled $UNIT) == enabled ]] || { WHY="unit not enabled by install.sh"; return 1; }
-    is_inactive $UNIT || { WHY="install.sh --no-start started the monitor"; return 1; }
     sbx test -x /opt/failover-monitor/failover-monitor || { WHY="no /opt/failover-monitor/failover-monitor"; return 1; }
-    # Our configuration replaces the example; a second install must keep it and change nothing.
+    if [[ -f $STAGE/repo/tunnels.example.json ]]; then
+        sbx cmp -s /run/e2e/stage/repo/tunnels.example.json /opt/failover-monitor/tunnels.json ||
+            { WHY="tunnels.json not created from tunnels.example.json"; return 1; }
+        [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] || { WHY="tunnels.json not mode 600"; return 1; }
+        is_inactive $UNIT || { WHY="install.sh started the monitor on the example configuration"; return 1; }
+        grep -q 'still the example' "$WORK/install-1.log" || { WHY="install.sh did not say the config is the example"; return 1; }
+    fi
+    # 2. Our configuration replaces the example; installing again (--no-start, as the
+    #    suite does from here on) keeps it and changes nothing.
     sbx install -m 600 /run/e2e/stage/tunnels.json /opt/failover-monitor/tunnels.json
     before=$(tree_sum)
     install_prebuilt install-2 ||
@@ -309,6 +319,7 @@ scenario_install_prebuilt_idempotent() {
     [[ $before == "$after" ]] || { WHY="second install changed files: $(diff <(echo "$before") <(echo "$after") | head -n 3 | tr '\n' ' ')"; return 1; }
     sbx cmp -s /run/e2e/stage/tunnels.json /opt/failover-monitor/tunnels.json ||
         { WHY="second install overwrote tunnels.json"; return 1; }
+    grep -q 'already up to date' "$WORK/install-2.log" || { WHY="second install did not report 'already up to date'"; return 1; }
     is_inactive $UNIT || { WHY="install.sh --no-start started the monitor"; return 1; }
 }
 
