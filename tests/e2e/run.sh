@@ -63,7 +63,8 @@ if ((${#missing[@]})); then
 fi
 
 # ------------------------------------------------------------------ work dir, teardown
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/failover-monitor-e2e.XXXXXX")
+sbx_cleanup_stale
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/$SBX_PREFIX.$$.XXXXXX")
 STAGE=$WORK/stage
 rm -rf "$ARTIFACTS"
 mkdir -p "$STAGE" "$ARTIFACTS"
@@ -152,7 +153,6 @@ jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERV
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
 
 # ------------------------------------------------------------------ boot
-sbx_cleanup_stale
 note "booting systemd in private namespaces"
 sbx_start "$STAGE" "$WORK/boot.log" || setup_failed "the sandbox did not boot: $(tail -n 3 "$WORK/boot.log" | tr '\n' ' ')"
 

@@ -6,12 +6,12 @@
 #   sbx DIR... / sbx_sh 'script'   run a command / a bash script inside every namespace
 #   sbx_stop                       kill -9 the sandbox's PID 1, remove its cgroup
 #   sbx_cleanup_stale              remove what a crashed earlier run left behind
+#                                  (work dirs are ${TMPDIR:-/tmp}/failover-monitor-e2e.<PID>.*)
 #
 # The sandbox gets its own cgroup (a child of ours, named failover-monitor-e2e-*),
 # so that the cgroup namespace roots systemd there and not at the host's root.
 
 SBX_PREFIX=failover-monitor-e2e
-SBX_STATE=${TMPDIR:-/tmp}/$SBX_PREFIX.state
 SBX_PID1=
 SBX_UNSHARE_PID=
 SBX_CGROUP=
@@ -56,23 +56,33 @@ _sbx_kill_cgroup() {
     [[ ! -d $cg ]]
 }
 
+# Is the run that owns a sandbox or work dir (named after its PID) still alive?
+_sbx_owner_alive() {
+    local pid=$1
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    [[ $pid == "$$" ]] && return 0
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'e2e/run.sh'
+}
+
+# Remove what a crashed earlier run left behind: sandboxes (cgroups named
+# failover-monitor-e2e-<PID of run.sh>) and work dirs whose run.sh is gone. A run
+# still going on beside this one is left alone.
 sbx_cleanup_stale() {
-    local parent cg pid1
-    if [[ -f $SBX_STATE ]]; then
-        # shellcheck disable=SC1090
-        pid1=$(awk -F= '$1 == "pid1" { print $2 }' "$SBX_STATE")
-        cg=$(awk -F= '$1 == "cgroup" { print $2 }' "$SBX_STATE")
-        if [[ -n $cg && -d $cg ]]; then
-            echo "sandbox: removing a sandbox left by an earlier run (PID $pid1, $cg)" >&2
-            _sbx_kill_cgroup "$cg" || true
-        fi
-        rm -f "$SBX_STATE"
-    fi
-    parent=$(_sbx_cgroup2_dir) || return 0
+    local parent cg d
+    parent=$(_sbx_cgroup2_dir) || parent=/nonexistent
     for cg in "$parent/$SBX_PREFIX"-*; do
         [[ -d $cg ]] || continue
-        echo "sandbox: removing stale cgroup $cg" >&2
+        _sbx_owner_alive "${cg##*-}" && continue
+        echo "sandbox: removing a sandbox left by an earlier run ($cg)" >&2
         _sbx_kill_cgroup "$cg" || true
+    done
+    local base=${TMPDIR:-/tmp} name
+    for d in "$base/$SBX_PREFIX".*; do
+        [[ -d $d ]] || continue
+        name=${d#"$base/$SBX_PREFIX".}
+        _sbx_owner_alive "${name%%.*}" && continue
+        echo "sandbox: removing a work dir left by an earlier run ($d)" >&2
+        rm -rf -- "$d"
     done
 }
 
@@ -106,7 +116,6 @@ sbx_start() {
         echo "sandbox: unshare did not start (see $bootlog)" >&2
         return 1
     fi
-    printf 'pid1=%s\ncgroup=%s\n' "$SBX_PID1" "$SBX_CGROUP" > "$SBX_STATE"
     # Wait until systemd is up (bounded).
     for ((i = 0; i < 120; i++)); do
         if ! kill -0 "$SBX_PID1" 2>/dev/null; then
@@ -132,6 +141,5 @@ sbx_stop() {
     if [[ -n $SBX_UNSHARE_PID ]]; then
         wait "$SBX_UNSHARE_PID" 2>/dev/null || true
     fi
-    rm -f "$SBX_STATE"
     SBX_PID1='' SBX_CGROUP='' SBX_UNSHARE_PID=''
 }
