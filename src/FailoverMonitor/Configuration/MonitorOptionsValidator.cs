@@ -116,6 +116,6 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         && uri.Authority.Equals(value, StringComparison.OrdinalIgnoreCase)
         && !uri.IsDefaultPort;
 
-    [GeneratedRegex("^[0-9a-fA-F]{32}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{32}\z")]
     private static partial Regex AccountIdPattern();
 }
