@@ -114,8 +114,11 @@ else
         die "the .NET 10 SDK is needed to build (found: $(dotnet --list-sdks 2>/dev/null | awk '{print $1}' | paste -sd' ' -)). Install it or use --prebuilt DIR"
     say "building: dotnet publish $PROJECT -c Release"
     src=$workdir/publish
+    # NuGetAudit=false: the vulnerability check needs the package source online, and an
+    # installer must also work on a host that has the packages cached but no network.
     DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-        dotnet publish "$SCRIPT_DIR/$PROJECT" -c Release -o "$src" --nologo -v quiet >"$workdir/build.log" 2>&1 || {
+        dotnet publish "$SCRIPT_DIR/$PROJECT" -c Release -o "$src" --nologo -v quiet -p:NuGetAudit=false \
+        >"$workdir/build.log" 2>&1 || {
         tail -n 40 "$workdir/build.log" >&2
         die "dotnet publish failed (output above)"
     }
