@@ -144,6 +144,10 @@ if [[ -f $runtimeconfig ]] && grep -q '"framework' "$runtimeconfig" && ! grep -q
     done
     candidates+=(/usr/share/dotnet /usr/lib/dotnet)
     [[ -n ${DOTNET_ROOT:-} ]] && candidates+=("$DOTNET_ROOT")
+    # What an earlier run recorded (sudo may have dropped DOTNET_ROOT this time).
+    if [[ -f $DROPIN_DOTNET ]]; then
+        candidates+=("$(sed -n 's/^Environment=DOTNET_ROOT=//p' "$DROPIN_DOTNET" | head -n 1)")
+    fi
     if command -v dotnet >/dev/null; then candidates+=("$(dirname "$(readlink -f "$(command -v dotnet)")")"); fi
     for root in "${candidates[@]}"; do
         if compgen -G "$root/shared/Microsoft.NETCore.App/$major.*" >/dev/null; then dotnet_root=$root; break; fi
