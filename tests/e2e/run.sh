@@ -34,11 +34,12 @@ SCENARIOS=(
     watchdog-restarts-hung-monitor
     tls-untrusted-certificate-no-action
     broken-config-exit-78-no-restart
+    uninstall-keeps-config-and-log
+    install-from-source-and-start
+    upgrade-from-python-original
     journal-priorities
     log-file-format
     no-token-in-logs
-    uninstall-keeps-config-and-log
-    install-from-source-and-start
 )
 
 passed=0 failed=0 skipped=0
@@ -151,6 +152,10 @@ jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERV
       tunnels: [{name: "web", account_id: $a, tunnel_id: $t, token: $k, service: $s,
                  backup_metrics: "127.0.0.1:20241"}]}' > "$STAGE/tunnels.json"
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
+# The Python original's format, only its four keys per tunnel (no name, no backup_metrics).
+jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
+    '{gateway_ip: "127.0.0.2", check_interval: 1,
+      tunnels: [{account_id: $a, tunnel_id: $t, token: $k, service: $s}]}' > "$STAGE/tunnels-original.json"
 
 # ------------------------------------------------------------------ boot
 note "booting systemd in private namespaces"
@@ -618,6 +623,44 @@ scenario_install_from_source_and_start() {
         { WHY="./install.sh changed the existing tunnels.json"; return 1; }
     grep -q 'tail -f /var/log/failover_monitor.log' "$WORK/install-source.log" ||
         { WHY="install.sh did not tell how to watch the log"; return 1; }
+}
+
+scenario_upgrade_from_python_original() {
+    # A host set up by the Python original: its unit (same name) running, its script and
+    # its tunnels.json (original keys only) in /opt/failover-monitor. install.sh replaces
+    # the unit and the program, keeps the config, and the new monitor works with it.
+    SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --uninstall" >/dev/null 2>&1
+    sbx_sh "set -e
+        mkdir -p /opt/failover-monitor
+        echo 'print(\"original\")' > /opt/failover-monitor/failover_monitor.py
+        install -m 644 /run/e2e/stage/tunnels-original.json /opt/failover-monitor/tunnels.json
+        printf '[Unit]\nDescription=Python original\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n' \
+            > /etc/systemd/system/$UNIT
+        systemctl daemon-reload
+        systemctl enable --now --quiet $UNIT" || { WHY="cannot set up the original's install"; return 1; }
+    baseline || return 1
+    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /run/e2e/stage/monitor" \
+        >"$WORK/install-upgrade.log" 2>&1 ||
+        { WHY="install.sh over the original failed: $(tail -n 3 "$WORK/install-upgrade.log" | tr '\n' ' ')"; return 1; }
+    monitor_running || { WHY="monitor not running after the upgrade"; return 1; }
+    [[ $(sbx readlink "/proc/$(prop $UNIT MainPID)/exe") == */failover-monitor ]] ||
+        { WHY="the running main process is not the new monitor"; return 1; }
+    sbx cmp -s /run/e2e/stage/tunnels-original.json /opt/failover-monitor/tunnels.json ||
+        { WHY="the original tunnels.json was changed"; return 1; }
+    [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] ||
+        { WHY="the original tunnels.json (mode 644) was not made 600"; return 1; }
+    # With the original keys: default thresholds (2 down, 3 back) and, without
+    # backup_metrics, "two distinct live connectors" for the failback.
+    local t0
+    t0=$(ms)
+    primary_down
+    wait_for $((2 * 1 + 3 + 15)) is_active $BACKUP || { WHY="no failover with the original config"; return 1; }
+    ((WAITED_MS <= 5000)) || { WHY="failover with the original config after $(secs "$WAITED_MS")s > 5s"; return 1; }
+    wait_for 10 tunnel_is healthy || { WHY="backup connector did not register"; return 1; }
+    primary_up
+    wait_for $((3 * 1 + 3 + 15)) is_inactive $BACKUP || { WHY="no failback with the original config"; return 1; }
+    ((WAITED_MS <= 6000)) || { WHY="failback with the original config after $(secs "$WAITED_MS")s > 6s"; return 1; }
+    MEASURED=$(secs $(($(ms) - t0)))
 }
 
 # ------------------------------------------------------------------ run
