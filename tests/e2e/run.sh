@@ -56,7 +56,7 @@ skip_all() {
 { command -v unshare && command -v nsenter; } >/dev/null || skip_all "needs unshare and nsenter (util-linux)"
 [[ -x /lib/systemd/systemd ]] || skip_all "needs systemd installed (/lib/systemd/systemd)"
 missing=()
-for tool in nft ip openssl curl jq dotnet git script; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in nft ip openssl curl jq dotnet script; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]})); then
     say "FAIL e2e-prerequisites: missing ${missing[*]} (.ci/run installs them: nftables iproute2 openssl curl jq)"
     say "0 passed, 1 failed"
@@ -140,8 +140,11 @@ cp "$REPO/deploy/failover-monitor.service" "$STAGE/repo/deploy/"
 [[ -f $REPO/tunnels.example.json ]] && cp "$REPO/tunnels.example.json" "$STAGE/repo/"
 # The whole source tree (tracked files), for install.sh's default build-and-install path.
 mkdir -p "$STAGE/src"
-git -C "$REPO" ls-files -z | (cd "$REPO" && tar --null -T - -cf -) | tar -xf - -C "$STAGE/src" ||
-    setup_failed "cannot copy the source tree"
+if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$REPO" ls-files -z | (cd "$REPO" && tar --null -T - -cf -) | tar -xf - -C "$STAGE/src"
+else
+    tar -C "$REPO" --exclude=.git --exclude=bin --exclude=obj --exclude=artifacts -cf - . | tar -xf - -C "$STAGE/src"
+fi || setup_failed "cannot copy the source tree"
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg p "$PRIMARY" \
     '{tunnels: [{account_id: $a, tunnel_id: $t, name: "web", token: $k, connectors: [$p]}]}' > "$STAGE/seed.json"
 jq '.tunnels[0].connectors = []' "$STAGE/seed.json" > "$STAGE/seed-down.json"
