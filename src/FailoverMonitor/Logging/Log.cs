@@ -89,6 +89,9 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Error, "Check cycle failed: {Error}")]
     public static partial void CycleFailed(ILogger logger, string error, Exception exception);
 
+    [LoggerMessage(43, LogLevel.Debug, "Cycle finished in {ElapsedMilliseconds} ms")]
+    public static partial void CycleFinished(ILogger logger, double elapsedMilliseconds);
+
     [LoggerMessage(42, LogLevel.Warning, "Log file {LogFile} cannot be written ({Error}); logging to the console (journald) only")]
     public static partial void LogFileUnwritable(ILogger logger, string logFile, string error);
 }

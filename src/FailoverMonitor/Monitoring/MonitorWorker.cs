@@ -71,9 +71,11 @@ public sealed class MonitorWorker : BackgroundService
         var next = _time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = _time.GetTimestamp();
             try
             {
                 await RunCycleAsync(stoppingToken).ConfigureAwait(false);
+                Log.CycleFinished(_logger, Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1));
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
