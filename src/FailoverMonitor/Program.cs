@@ -64,6 +64,7 @@ static async Task<int> RunAsync(string? configArgument, CancellationToken cancel
         .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
         .RemoveAllLoggers();
     services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();
+    services.AddSingleton<ApiUsage>();
     services.AddSingleton<TunnelObserver>();
     services.AddHostedService<MonitorWorker>();
 

@@ -13,7 +13,8 @@ namespace FailoverMonitor.Cloudflare;
 /// returns the parsed <c>result</c> or throws <see cref="CloudflareApiException"/>; one place
 /// (<see cref="GetAsync{T}"/>) classifies HTTP statuses and unwraps the envelope.
 /// </summary>
-public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipeline<HttpResponseMessage> pipeline)
+/// <remarks>A 429 locks the token out in <see cref="ApiUsage"/> until its <c>Retry-After</c> passes; until then calls with that token fail at once without a request.</remarks>
+public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipeline<HttpResponseMessage> pipeline, ApiUsage usage)
 {
     /// <summary>Page size of the list call.</summary>
     public const int PageSize = 100;
@@ -65,8 +66,14 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
 
     private async Task<ApiEnvelope<T>> GetAsync<T>(string relativeUrl, ApiToken token, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
     {
+        usage.EnsureAllowed(token);
         using var response = await SendAsync(relativeUrl, token, cancellationToken).ConfigureAwait(false);
         var status = response.StatusCode;
+        if (status == HttpStatusCode.TooManyRequests)
+        {
+            usage.Block(token, CloudflareResilience.RetryAfter(response));
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             var detail = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
@@ -115,12 +122,13 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
             return await pipeline.ExecuteAsync(
                 static async (state, ct) =>
                 {
+                    state.usage.CountRequest(state.token);
                     using var request = new HttpRequestMessage(HttpMethod.Get, state.relativeUrl);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", state.token.Reveal());
                     // ResponseContentRead: the body is read inside the attempt, so its timeouts bound a body that stalls too.
                     return await state.httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
                 },
-                (httpClient, relativeUrl, token),
+                (httpClient, relativeUrl, token, usage),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)

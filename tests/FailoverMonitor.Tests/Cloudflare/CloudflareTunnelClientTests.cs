@@ -27,11 +27,14 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _clock = new();
     private readonly ApiToken _token = new(Secret);
+    private readonly ApiUsage _usage;
     private readonly List<TimeSpan> _firedDelays = [];
     private readonly CancellationTokenSource _bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
     private FakeCloudflare _api = null!;
     private HttpClient _http = null!;
     private CloudflareTunnelClient _client = null!;
+
+    public CloudflareTunnelClientTests() => _usage = new ApiUsage(_clock);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -330,6 +333,36 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
         Assert.Empty(_firedDelays);
     }
 
+    [Fact]
+    public async Task GetTunnelAsync_AfterTooManyRequests_NoRequestForThatTokenUntilRetryAfterPasses()
+    {
+        const string otherSecret = "cf-other-secret-8mKd";
+        const string otherTunnel = "99999999-2222-3333-4444-555555555555";
+        _api.AddTunnel("fedcba9876543210fedcba9876543210", otherTunnel, "other", otherSecret);
+        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 30, Times: 1));
+        await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+
+        // Every call with the token fails at once, without a request, list and connections calls included.
+        var blocked = await FailAsync(_client.ListTunnelsAsync(Account, _token, Ct), ApiFailureKind.RateLimited);
+        await FailAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+        Assert.Null(blocked.StatusCode);
+        Assert.Contains("no request sent", blocked.Message);
+        Assert.Equal(1, _api.CountRequests());
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(30), _usage.BlockedUntil(_token));
+
+        // Another token is not affected.
+        await _client.GetTunnelAsync("fedcba9876543210fedcba9876543210", otherTunnel, new ApiToken(otherSecret), Ct);
+        Assert.Equal(2, _api.CountRequests());
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var tunnel = await _client.GetTunnelAsync(Account, TunnelId, _token, Ct);
+        Assert.Equal(TunnelId, tunnel.Id);
+        Assert.Equal(3, _api.CountRequests());
+        Assert.Equal(2, _usage.RequestsSent(_token));
+    }
+
     [Theory]
     [InlineData(401)]
     [InlineData(403)]
@@ -440,7 +473,7 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     // ---- helpers ----
 
     private CloudflareTunnelClient CreateClient(HttpClient http) =>
-        new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock));
+        new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock), _usage);
 
     /// <summary>The real-time bound on every wait of a test (10 s in all): it fails rather than hangs.</summary>
     private CancellationToken Bounded() => _bound.Token;

@@ -25,9 +25,10 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Api = api;
         Options = options;
         Notify = notify;
+        Usage = new ApiUsage(Clock);
         Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
-        var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock));
+        var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock), Usage);
         Worker = new MonitorWorker(
             options,
             Gateway,
@@ -46,6 +47,8 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public NotifySocket? Notify { get; }
 
     public FakeTimeProvider Clock { get; } = new();
+
+    public ApiUsage Usage { get; }
 
     public FakeUnits Units { get; } = new();
 
