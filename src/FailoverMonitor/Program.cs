@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Gateway;
@@ -47,6 +48,7 @@ static async Task<int> RunAsync(string? configArgument, CancellationToken cancel
     var services = builder.Services;
     services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
     services.AddSingleton(options);
+    services.AddSingleton(new ConfigurationSource(configPath));
     services.AddSingleton(TimeProvider.System);
     services.AddSingleton(new SystemdNotifier());
     services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
@@ -66,9 +68,19 @@ static async Task<int> RunAsync(string? configArgument, CancellationToken cancel
     services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();
     services.AddSingleton<ApiUsage>();
     services.AddSingleton<TunnelObserver>();
-    services.AddHostedService<MonitorWorker>();
+    services.AddSingleton<StartupChecks>();
+    services.AddSingleton<MonitorWorker>();
+    services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
 
     using var host = builder.Build();
+
+    // systemctl reload failover-monitor (ExecReload=kill -HUP $MAINPID): re-read tunnels.json without a restart.
+    var worker = host.Services.GetRequiredService<MonitorWorker>();
+    using var reload = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+    {
+        context.Cancel = true;
+        worker.RequestReload();
+    });
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor");
     if (logFileError is not null)
     {

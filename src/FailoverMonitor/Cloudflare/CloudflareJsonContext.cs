@@ -8,6 +8,7 @@ namespace FailoverMonitor.Cloudflare;
 [JsonSerializable(typeof(ApiEnvelope<List<CloudflareTunnel>>))]
 [JsonSerializable(typeof(ApiEnvelope<List<CloudflareConnector>>))]
 [JsonSerializable(typeof(ApiEnvelope<System.Text.Json.JsonElement>))]
+[JsonSerializable(typeof(ApiEnvelope<TokenVerification>))]
 internal sealed partial class CloudflareJsonContext : JsonSerializerContext;
 
 /// <summary><c>/ready</c> uses camelCase, unlike the API.</summary>

@@ -87,6 +87,19 @@ public sealed class CloudflareConnection
     public bool IsPendingReconnect { get; set; }
 }
 
+/// <summary>The result of <c>GET /user/tokens/verify</c> or <c>GET /accounts/{account_id}/tokens/verify</c>.</summary>
+public sealed class TokenVerification
+{
+    /// <summary>Token id (not the secret).</summary>
+    public string? Id { get; set; }
+
+    /// <summary><c>active</c>, <c>disabled</c> or <c>expired</c>.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>When it expires, if it does.</summary>
+    public DateTimeOffset? ExpiresOn { get; set; }
+}
+
 /// <summary>The <c>/ready</c> answer of a local <c>cloudflared</c>'s metrics server.</summary>
 public sealed class CloudflaredReadiness
 {

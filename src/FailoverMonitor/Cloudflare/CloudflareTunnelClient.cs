@@ -64,6 +64,25 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
         return envelope.Result!;
     }
 
+    /// <summary>
+    /// Verifies <paramref name="token"/>: <c>GET accounts/{account_id}/tokens/verify</c> for an account-owned token,
+    /// then <c>GET user/tokens/verify</c> for a user token (Cloudflare API reference, API tokens › Verify).
+    /// </summary>
+    /// <exception cref="CloudflareApiException">Neither endpoint accepted the token, or the API failed.</exception>
+    public async Task<TokenVerification> VerifyTokenAsync(string accountId, ApiToken token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await GetAsync($"accounts/{Escape(accountId)}/tokens/verify", token,
+                CloudflareJsonContext.Default.ApiEnvelopeTokenVerification, cancellationToken).ConfigureAwait(false)).Result!;
+        }
+        catch (CloudflareApiException e) when (e.Kind is ApiFailureKind.Unauthorized or ApiFailureKind.NotFound)
+        {
+            return (await GetAsync("user/tokens/verify", token,
+                CloudflareJsonContext.Default.ApiEnvelopeTokenVerification, cancellationToken).ConfigureAwait(false)).Result!;
+        }
+    }
+
     private async Task<ApiEnvelope<T>> GetAsync<T>(string relativeUrl, ApiToken token, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
     {
         usage.EnsureAllowed(token);

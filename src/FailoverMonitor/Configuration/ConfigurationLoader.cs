@@ -62,7 +62,11 @@ public static class ConfigurationLoader
         if (options is not null)
         {
             problems.AddRange(MonitorOptionsValidator.FindProblems(options));
-            ResolveTokens(options, Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/", problems);
+            ResolveTokens(options, path, problems);
+            if (problems.Count == 0)
+            {
+                ApiBudget.Check(options, problems, options.Warnings);
+            }
         }
 
         if (problems.Count > 0 || options is null)
@@ -128,8 +132,11 @@ public static class ConfigurationLoader
             .Replace("FailoverMonitor.Configuration.TunnelOptions", "a tunnel object", StringComparison.Ordinal);
     }
 
-    private static void ResolveTokens(MonitorOptions options, string configDirectory, List<string> problems)
+    private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems)
     {
+        var configDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? "/";
+        var hasInlineToken = options.Tunnels.Any(t => !string.IsNullOrWhiteSpace(t?.Token));
+        CheckSecretFile(configPath, "$", hasInlineToken, options.Warnings, problems);
         for (var i = 0; i < options.Tunnels.Count; i++)
         {
             var tunnel = options.Tunnels[i];
@@ -145,23 +152,71 @@ public static class ConfigurationLoader
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenFile))
             {
                 var file = Path.Combine(configDirectory, tunnel.TokenFile);
-                try
+                if (CheckSecretFile(file, $"$.tunnels[{i}].token_file", holdsToken: true, options.Warnings, problems))
                 {
-                    var token = File.ReadAllText(file).Trim();
-                    if (token.Length == 0)
-                    {
-                        problems.Add($"$.tunnels[{i}].token_file: {file} is empty");
-                    }
-                    else
-                    {
-                        tunnel.ResolvedToken = new ApiToken(token);
-                    }
+                    tunnel.ResolvedToken = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            }
+            else if (!string.IsNullOrWhiteSpace(tunnel.TokenCredential))
+            {
+                // systemd makes the credentials directory private to the service (systemd.exec(5), "Credentials").
+                var directory = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+                if (string.IsNullOrEmpty(directory))
                 {
-                    problems.Add($"$.tunnels[{i}].token_file: cannot read {file}: {e.Message}");
+                    problems.Add($"$.tunnels[{i}].token_credential: $CREDENTIALS_DIRECTORY is not set (give the unit LoadCredential={tunnel.TokenCredential}:/path/to/token)");
+                }
+                else
+                {
+                    tunnel.ResolvedToken = ReadToken(Path.Combine(directory, tunnel.TokenCredential), $"$.tunnels[{i}].token_credential", problems);
                 }
             }
         }
+    }
+
+    private static ApiToken? ReadToken(string file, string field, List<string> problems)
+    {
+        try
+        {
+            var token = File.ReadAllText(file).Trim();
+            if (token.Length > 0)
+            {
+                return new ApiToken(token);
+            }
+
+            problems.Add($"{field}: {file} is empty");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"{field}: cannot read {file}: {e.Message}");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A file anyone can write could swap the token or the units we start: refused. One others can read leaks the
+    /// token: a warning. Returns false when refused.
+    /// </summary>
+    private static bool CheckSecretFile(string file, string field, bool holdsToken, List<string> warnings, List<string> problems)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(file))
+        {
+            return true;
+        }
+
+        var mode = File.GetUnixFileMode(file);
+        var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
+        if (mode.HasFlag(UnixFileMode.OtherWrite))
+        {
+            problems.Add($"{field}: {file} is writable by others (mode {octal}); refusing it: chmod 600 {file}");
+            return false;
+        }
+
+        if (holdsToken && (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+        {
+            warnings.Add($"{file} holds an API token and is readable by group or others (mode {octal}): chmod 600 {file}");
+        }
+
+        return true;
     }
 }

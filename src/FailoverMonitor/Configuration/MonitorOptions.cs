@@ -27,6 +27,18 @@ public sealed class MonitorOptions
     /// <summary>Default for <see cref="HeartbeatInterval"/>, seconds.</summary>
     public const double DefaultHeartbeatInterval = 300;
 
+    /// <summary>Default for <see cref="MinActionInterval"/>, seconds.</summary>
+    public const double DefaultMinActionInterval = 30;
+
+    /// <summary>Default for <see cref="MaxActionsPerHour"/>.</summary>
+    public const int DefaultMaxActionsPerHour = 10;
+
+    /// <summary>Default for <see cref="BackupConnectTimeout"/>, seconds.</summary>
+    public const double DefaultBackupConnectTimeout = 60;
+
+    /// <summary>Default for <see cref="ConfirmDelay"/>, seconds.</summary>
+    public const double DefaultConfirmDelay = 1;
+
     /// <summary>Default for <see cref="ApiBaseUrl"/>.</summary>
     public const string DefaultApiBaseUrl = "https://api.cloudflare.com/client/v4/";
 
@@ -70,11 +82,38 @@ public sealed class MonitorOptions
     /// <summary>Seconds between INFO heartbeat lines summarising every tunnel; 10 to 86400, default 300.</summary>
     public double HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
 
+    /// <summary>
+    /// Flap guard: seconds during which no opposite action follows an action on the same unit (no stop right after
+    /// a start, no start right after a stop); 0 to 3600, default 30.
+    /// </summary>
+    public double MinActionInterval { get; set; } = DefaultMinActionInterval;
+
+    /// <summary>
+    /// Flap guard: more actions than this on one unit within an hour put the tunnel on hold (no more actions,
+    /// CRITICAL line) until a reload or until the hour has passed; 1 to 1000, default 10.
+    /// </summary>
+    public int MaxActionsPerHour { get; set; } = DefaultMaxActionsPerHour;
+
+    /// <summary>
+    /// Seconds a started backup may stay active while the tunnel is still down before it counts as not connected
+    /// and is restarted (with back-off); 5 to 3600, default 60.
+    /// </summary>
+    public double BackupConnectTimeout { get; set; } = DefaultBackupConnectTimeout;
+
+    /// <summary>
+    /// Seconds after which a tunnel that has just started to look failed (or recovered) is checked again, instead
+    /// of a whole interval later; 0 (off) to 60, default 1. Counts against the API budget like any check.
+    /// </summary>
+    public double ConfirmDelay { get; set; } = DefaultConfirmDelay;
+
     /// <summary>Path of the plain-text log file, default <c>/var/log/failover_monitor.log</c>.</summary>
     public string LogFile { get; set; } = DefaultLogFile;
 
     /// <summary>The tunnels to watch; at least one.</summary>
     public List<TunnelOptions> Tunnels { get; set; } = [];
+
+    /// <summary>Things worth a WARNING at start that do not stop it (e.g. a token file readable by others); set by the loader.</summary>
+    internal List<string> Warnings { get; } = [];
 }
 
 /// <summary>Values of <see cref="MonitorOptions.Failback"/>.</summary>

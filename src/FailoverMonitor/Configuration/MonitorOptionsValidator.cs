@@ -40,6 +40,10 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         CheckRange(options.ApiTimeout, 0.5, 60, "api_timeout", "seconds", Check);
         CheckRange(options.GatewayTimeout, 0.1, 10, "gateway_timeout", "seconds", Check);
         CheckRange(options.HeartbeatInterval, 10, 86400, "heartbeat_interval", "seconds", Check);
+        CheckRange(options.MinActionInterval, 0, 3600, "min_action_interval", "seconds", Check);
+        CheckRange(options.MaxActionsPerHour, 1, 1000, "max_actions_per_hour", "actions", Check);
+        CheckRange(options.BackupConnectTimeout, 5, 3600, "backup_connect_timeout", "seconds", Check);
+        CheckRange(options.ConfirmDelay, 0, 60, "confirm_delay", "seconds", Check);
 
         Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
         foreach (var status in options.FailoverOn ?? [])
@@ -88,10 +92,10 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"\"{tunnel.TunnelId}\" is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
         check(!string.IsNullOrWhiteSpace(tunnel.Service), $"{at}.service", "missing (the systemd unit of the local backup connector)");
         check(tunnel.Service is null || UnitName.IsValid(tunnel.Service), $"{at}.service", $"\"{tunnel.Service}\" is not a valid systemd unit name");
-        var hasToken = !string.IsNullOrWhiteSpace(tunnel.Token);
-        var hasTokenFile = !string.IsNullOrWhiteSpace(tunnel.TokenFile);
-        check(hasToken || hasTokenFile, $"{at}.token", "missing (give token or token_file)");
-        check(!(hasToken && hasTokenFile), $"{at}.token_file", "give either token or token_file, not both");
+        var sources = new[] { tunnel.Token, tunnel.TokenFile, tunnel.TokenCredential }.Count(s => !string.IsNullOrWhiteSpace(s));
+        check(sources > 0, $"{at}.token", "missing (give token, token_file or token_credential)");
+        check(sources < 2, $"{at}.token", "give only one of token, token_file and token_credential");
+        check(tunnel.TokenCredential is null || CredentialName().IsMatch(tunnel.TokenCredential), $"{at}.token_credential", $"\"{tunnel.TokenCredential}\" is not a credential name (letters, digits, _ . -)");
         check(tunnel.BackupMetrics is null || IsHostAndPort(tunnel.BackupMetrics), $"{at}.backup_metrics", $"\"{tunnel.BackupMetrics}\" is not host:port (e.g. 127.0.0.1:20241)");
     }
 
@@ -115,6 +119,9 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         Uri.TryCreate("http://" + value, UriKind.Absolute, out var uri)
         && uri.Authority.Equals(value, StringComparison.OrdinalIgnoreCase)
         && !uri.IsDefaultPort;
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,255}\z")]
+    private static partial Regex CredentialName();
 
     [GeneratedRegex(@"^[0-9a-fA-F]{32}\z")]
     private static partial Regex AccountIdPattern();

@@ -18,6 +18,12 @@ public sealed class TunnelOptions
     /// <summary>Path of a file holding the API token (trimmed); alternative to <see cref="Token"/>.</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>
+    /// Name of a systemd credential holding the API token (<c>LoadCredential=NAME:/path</c> in a drop-in; read from
+    /// <c>$CREDENTIALS_DIRECTORY/NAME</c>, systemd.exec(5)); alternative to <see cref="Token"/>.
+    /// </summary>
+    public string? TokenCredential { get; set; }
+
     /// <summary>systemd unit of the local backup connector, e.g. <c>cloudflared-backup</c>. Required.</summary>
     public string? Service { get; set; }
 

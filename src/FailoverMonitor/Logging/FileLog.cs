@@ -37,6 +37,7 @@ public static class FileLog
         }
 
         error = null;
+        ReportWriteFailures(path);
         return new LoggerConfiguration()
             // AddSerilog lets every MEL event through to Serilog, so the framework filters are repeated here.
             .MinimumLevel.Information()
@@ -45,6 +46,24 @@ public static class FileLog
             .Enrich.With<LevelWordEnricher>()
             .WriteTo.File(path, outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger();
+    }
+
+    /// <summary>
+    /// Serilog reports its own write failures (a full disk, a removed directory) only through SelfLog: they go to
+    /// stderr, which journald keeps, at most once a minute, while monitoring carries on.
+    /// </summary>
+    private static void ReportWriteFailures(string path)
+    {
+        var lastReport = DateTimeOffset.MinValue;
+        Serilog.Debugging.SelfLog.Enable(message =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            if (now - lastReport >= TimeSpan.FromMinutes(1))
+            {
+                lastReport = now;
+                Console.Error.WriteLine($"<4>Log file {path} cannot be written; monitoring continues, logging to journald only: {message.Trim()}");
+            }
+        });
     }
 
     /// <summary>The original's level word for a Serilog level (Python logging names).</summary>

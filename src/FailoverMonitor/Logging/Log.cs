@@ -92,6 +92,54 @@ internal static partial class Log
     [LoggerMessage(43, LogLevel.Debug, "Cycle finished in {ElapsedMilliseconds} ms")]
     public static partial void CycleFinished(ILogger logger, double elapsedMilliseconds);
 
+    [LoggerMessage(9, LogLevel.Warning, "Configuration: {Warning}")]
+    public static partial void ConfigurationWarning(ILogger logger, string warning);
+
+    [LoggerMessage(16, LogLevel.Warning, "Tunnel {Tunnel} status still unknown since {Since:HH:mm:ss} UTC: {Reason}. No action while unknown.")]
+    public static partial void TunnelStillUnknown(ILogger logger, string tunnel, DateTimeOffset since, string reason);
+
+    [LoggerMessage(17, LogLevel.Error, "Tunnel {Tunnel}: configuration problem since {Since:HH:mm:ss} UTC: {Reason}. No action for this tunnel until fixed.")]
+    public static partial void TunnelStillConfigurationProblem(ILogger logger, string tunnel, DateTimeOffset since, string reason);
+
+    [LoggerMessage(28, LogLevel.Error, "Tunnel {Tunnel} backup not connected. Restarting local service {Service} ({Reason})")]
+    public static partial void RestartingBackup(ILogger logger, string tunnel, string service, string reason);
+
+    [LoggerMessage(29, LogLevel.Error, "Tunnel {Tunnel}: restarting local service {Service} did not take: {Error}. Next attempt in {RetrySeconds} seconds")]
+    public static partial void RestartFailed(ILogger logger, string tunnel, string service, string error, double retrySeconds);
+
+    [LoggerMessage(35, LogLevel.Critical, "Tunnel {Tunnel} on hold: {Reason}. Local service {Service} stays {UnitState}; `systemctl reload failover-monitor` releases the hold")]
+    public static partial void Hold(ILogger logger, string tunnel, string reason, string service, string unitState);
+
+    [LoggerMessage(36, LogLevel.Information, "Tunnel {Tunnel}: hold released")]
+    public static partial void HoldReleased(ILogger logger, string tunnel);
+
+    [LoggerMessage(37, LogLevel.Error, "Tunnel {Tunnel}: local service {Service} does not exist (systemd LoadState={LoadState}); a failover cannot work until the unit is installed")]
+    public static partial void UnitMissing(ILogger logger, string tunnel, string service, string loadState);
+
+    [LoggerMessage(33, LogLevel.Warning, "Gateway {GatewayIp} still unreachable since {Since:HH:mm:ss} UTC. Skipping tunnel monitoring. ({Problem})")]
+    public static partial void GatewayStillUnreachable(ILogger logger, string gatewayIp, DateTimeOffset since, string problem);
+
+    [LoggerMessage(44, LogLevel.Information, "API token of tunnel(s) {Tunnels}: {TokenStatus}")]
+    public static partial void TokenVerified(ILogger logger, string tunnels, string tokenStatus);
+
+    [LoggerMessage(45, LogLevel.Error, "API token of tunnel(s) {Tunnels} is not usable: {Reason}")]
+    public static partial void TokenUnusable(ILogger logger, string tunnels, string reason);
+
+    [LoggerMessage(46, LogLevel.Warning, "API token of tunnel(s) {Tunnels} could not be verified at start-up: {Reason}")]
+    public static partial void TokenUnverified(ILogger logger, string tunnels, string reason);
+
+    [LoggerMessage(50, LogLevel.Information, "Reloaded {ConfigPath}: {Kept} tunnel(s) kept with their state, {Added} added, {Removed} removed")]
+    public static partial void Reloaded(ILogger logger, string configPath, int kept, int added, int removed);
+
+    [LoggerMessage(51, LogLevel.Error, "Reload failed, keeping the running configuration: {Problem}")]
+    public static partial void ReloadFailed(ILogger logger, string problem);
+
+    [LoggerMessage(52, LogLevel.Warning, "Reload: {Key} changed; it takes effect after `systemctl restart failover-monitor`")]
+    public static partial void ReloadNeedsRestart(ILogger logger, string key);
+
+    [LoggerMessage(53, LogLevel.Warning, "Tunnel {Tunnel} is no longer in the configuration; its local service {Service} is left as it is")]
+    public static partial void TunnelRemoved(ILogger logger, string tunnel, string service);
+
     [LoggerMessage(42, LogLevel.Warning, "Log file {LogFile} cannot be written ({Error}); logging to the console (journald) only")]
     public static partial void LogFileUnwritable(ILogger logger, string logFile, string error);
 }

@@ -11,7 +11,17 @@ public enum DecisionKind
 
     /// <summary>Fail back: stop the backup.</summary>
     StopBackup,
+
+    /// <summary>The backup is active but never connected: restart it.</summary>
+    RestartBackup,
+
+    /// <summary>Too many actions within an hour: from now on no action until a reload or the hour has passed.</summary>
+    Hold,
 }
 
 /// <summary>A decision with its human-readable reason and the tunnel's state after counting this observation.</summary>
-public sealed record Decision(DecisionKind Kind, string Reason, TunnelState State);
+public sealed record Decision(DecisionKind Kind, string Reason, TunnelState State)
+{
+    /// <summary>Whether the decision runs a <c>systemctl</c> action.</summary>
+    public bool IsAction => Kind is DecisionKind.StartBackup or DecisionKind.StopBackup or DecisionKind.RestartBackup;
+}

@@ -5,7 +5,7 @@ namespace FailoverMonitor.Monitoring;
 /// <summary>
 /// The decision rules of DESIGN.md as a pure function: given a tunnel's state, this cycle's observation and the
 /// time, what to do and why. No I/O, no clock; the worker carries decisions out and reports back through
-/// <see cref="AfterAction"/>.
+/// <see cref="AfterAction"/>. Every action passes the flap guard (<see cref="Guard"/>) first.
 /// </summary>
 public sealed class FailoverPolicy(PolicySettings settings)
 {
@@ -20,34 +20,89 @@ public sealed class FailoverPolicy(PolicySettings settings)
             return new Decision(DecisionKind.None, $"status unknown ({observation.Failure?.Message ?? "no answer"}): no action", state);
         }
 
-        return state.BackupActive
+        var decision = state.BackupActive
             ? DecideWhileFailedOver(state, observation, status, now)
             : DecideWhileStandby(state, status, now);
+        return decision.IsAction ? Guard(decision, now) : decision;
     }
 
     /// <summary>
-    /// The state after an attempted action, given the unit's state read back right after it. An attempt that did
-    /// not take sets a doubling back-off from <see cref="PolicySettings.RetryBase"/> up to <see cref="PolicySettings.MaxRetry"/>.
+    /// The state after an attempted action, given the unit's state read back right after it. A start or stop that
+    /// did not take, and every restart, sets a back-off: doubling from <see cref="PolicySettings.RetryBase"/> up to
+    /// <see cref="PolicySettings.MaxRetry"/> (for a restart at least <see cref="PolicySettings.BackupConnectTimeout"/>).
     /// </summary>
     public TunnelState AfterAction(TunnelState state, DecisionKind kind, bool backupActiveNow, string reason, DateTimeOffset now)
     {
-        var took = kind == DecisionKind.StartBackup ? backupActiveNow : !backupActiveNow;
-        if (took)
+        var recorded = state with
         {
-            return new TunnelState(backupActiveNow, LastAction: reason, LastActionAt: now);
+            BackupActive = backupActiveNow,
+            BackupActiveSince = backupActiveNow ? (kind == DecisionKind.StopBackup ? state.BackupActiveSince : now) : null,
+            RecentActions = [.. state.Actions, now],
+            LastActionKind = kind,
+            LastActionAt = now,
+            LastAction = reason,
+        };
+        var took = kind == DecisionKind.StopBackup ? !backupActiveNow : backupActiveNow;
+        if (took && kind != DecisionKind.RestartBackup)
+        {
+            return recorded with { ConsecutiveFailures = 0, ConsecutiveRecoveries = 0, FailedAttempts = 0, RetryAt = null };
         }
 
         var attempts = state.FailedAttempts + 1;
-        return state with { BackupActive = backupActiveNow, FailedAttempts = attempts, RetryAt = now + Backoff(attempts) };
+        var wait = Backoff(attempts);
+        if (kind == DecisionKind.RestartBackup && Settings.BackupConnectTimeout is { } connect && connect > wait)
+        {
+            wait = connect;
+        }
+
+        return recorded with { FailedAttempts = attempts, RetryAt = now + wait };
     }
 
     /// <summary>Back-off after <paramref name="failedAttempts"/> consecutive attempts that did not take.</summary>
     public TimeSpan Backoff(int failedAttempts)
     {
         var factor = Math.Pow(2, Math.Clamp(failedAttempts - 1, 0, 16));
-        var delay = TimeSpan.FromTicks((long)Math.Min(Settings.RetryBase.Ticks * factor, PolicySettings.MaxRetry.Ticks));
-        return delay;
+        return TimeSpan.FromTicks((long)Math.Min(Settings.RetryBase.Ticks * factor, PolicySettings.MaxRetry.Ticks));
     }
+
+    /// <summary>
+    /// The flap guard: a held tunnel does nothing (until the hour has passed; a reload releases it earlier); the
+    /// action that would exceed <see cref="PolicySettings.MaxActionsPerHour"/> turns into a hold; an action opposite
+    /// to the last one within <see cref="PolicySettings.MinActionInterval"/> waits.
+    /// </summary>
+    private Decision Guard(Decision decision, DateTimeOffset now)
+    {
+        var state = decision.State with { RecentActions = decision.State.Actions.Where(t => now - t < PolicySettings.HoldWindow).ToList() };
+        if (state.HeldSince is { } heldSince)
+        {
+            if (now - heldSince < PolicySettings.HoldWindow)
+            {
+                return new Decision(DecisionKind.None,
+                    $"on hold since {heldSince:HH:mm:ss} UTC, no action until a reload or {heldSince + PolicySettings.HoldWindow:HH:mm:ss} UTC ({decision.Reason})", state);
+            }
+
+            state = state with { HeldSince = null };
+        }
+
+        if (state.Actions.Count >= Settings.MaxActionsPerHour)
+        {
+            return new Decision(DecisionKind.Hold,
+                $"{state.Actions.Count} actions within the last hour reached max_actions_per_hour {Settings.MaxActionsPerHour}; holding the current state instead of: {decision.Reason}",
+                state with { HeldSince = now });
+        }
+
+        if (state is { LastActionKind: { } last, LastActionAt: { } lastAt }
+            && IsStart(last) != IsStart(decision.Kind)
+            && now - lastAt < Settings.MinActionInterval)
+        {
+            return new Decision(DecisionKind.None,
+                $"flap guard: {decision.Reason}, but the last opposite action was at {lastAt:HH:mm:ss} UTC, less than min_action_interval {Settings.MinActionInterval.TotalSeconds:0.#} s ago", state);
+        }
+
+        return decision with { State = state };
+    }
+
+    private static bool IsStart(DecisionKind kind) => kind is DecisionKind.StartBackup or DecisionKind.RestartBackup;
 
     private Decision DecideWhileStandby(TunnelState state, TunnelStatus status, DateTimeOffset now)
     {
@@ -66,7 +121,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
 
         if (state.RetryAt is { } retryAt && now < retryAt)
         {
-            return new Decision(DecisionKind.None, $"status {word}, previous start did not take; next attempt at {retryAt:HH:mm:ss}", counted);
+            return new Decision(DecisionKind.None, $"status {word}, previous start did not take; next attempt at {retryAt:HH:mm:ss} UTC", counted);
         }
 
         return new Decision(DecisionKind.StartBackup, $"status {word} for {failures} consecutive checks, threshold {Settings.FailureThreshold}", counted);
@@ -75,6 +130,19 @@ public sealed class FailoverPolicy(PolicySettings settings)
     private Decision DecideWhileFailedOver(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)
     {
         var current = state with { ConsecutiveFailures = 0 };
+        if (Settings.FailoverOn.Contains(status)
+            && Settings.BackupConnectTimeout is { } connectTimeout
+            && state.BackupActiveSince is { } since
+            && now - since >= connectTimeout)
+        {
+            // A running process is not a connected one: the backup has had its time and the tunnel is still down.
+            return state.RetryAt is { } retry && now < retry
+                ? new Decision(DecisionKind.None, $"backup active but tunnel still {status.ToApiString()}; next restart at {retry:HH:mm:ss} UTC", current)
+                : new Decision(DecisionKind.RestartBackup,
+                    $"local service active for {(now - since).TotalSeconds:0} s but the tunnel is still {status.ToApiString()}: the backup has not connected (backup_connect_timeout {connectTimeout.TotalSeconds:0} s)",
+                    current with { ConsecutiveRecoveries = 0 });
+        }
+
         string? evidence;
         switch (Settings.Failback)
         {
@@ -108,7 +176,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
 
         if (state.RetryAt is { } retryAt && now < retryAt)
         {
-            return new Decision(DecisionKind.None, $"{evidence}, previous stop did not take; next attempt at {retryAt:HH:mm:ss}", counted);
+            return new Decision(DecisionKind.None, $"{evidence}, previous stop did not take; next attempt at {retryAt:HH:mm:ss} UTC", counted);
         }
 
         return new Decision(DecisionKind.StopBackup, $"{evidence} for {recoveries} consecutive checks, threshold {Settings.RecoveryThreshold}", counted);

@@ -10,48 +10,59 @@ using Microsoft.Extensions.Logging;
 namespace FailoverMonitor.Monitoring;
 
 /// <summary>
-/// The check loop: every <c>check_interval</c> seconds one <see cref="RunCycleAsync"/> (gateway, unit states,
-/// API, decisions, actions), then <c>WATCHDOG=1</c>. It owns the per-tunnel state and all side effects; the
+/// The check loop: every <c>check_interval</c> seconds one <see cref="RunCycleAsync(CancellationToken)"/>
+/// (gateway, unit states, API, decisions, actions), confirmation checks <c>confirm_delay</c> apart for tunnels
+/// whose count has started, <c>WATCHDOG=1</c> after each. It owns the per-tunnel state and all side effects; the
 /// deciding is <see cref="FailoverPolicy"/>'s. Stopping the monitor never stops a backup.
 /// </summary>
 public sealed class MonitorWorker : BackgroundService
 {
-    private readonly MonitorOptions _options;
+    /// <summary>How often a persisting problem (API unknown, gateway unreachable) is logged again.</summary>
+    public static readonly TimeSpan ReminderInterval = TimeSpan.FromMinutes(5);
+
+    private readonly ConfigurationSource _source;
     private readonly IGatewayProbe _gateway;
     private readonly TunnelObserver _observer;
     private readonly IServiceController _services;
-    private readonly FailoverPolicy _policy;
+    private readonly StartupChecks _startupChecks;
     private readonly SystemdNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<MonitorWorker> _logger;
-    private readonly Dictionary<TunnelOptions, TunnelRuntime> _tunnels;
-    private readonly TimeSpan _interval;
-    private readonly TimeSpan _heartbeatInterval;
+    private readonly object _reloadLock = new();
+    private MonitorOptions _options;
+    private FailoverPolicy _policy;
+    private Dictionary<TunnelOptions, TunnelRuntime> _tunnels;
+    private CancellationTokenSource _wake = new();
+    private bool _reloadRequested;
     private GatewayProbeResult? _lastGateway;
+    private DateTimeOffset _gatewayDownSince;
+    private DateTimeOffset _gatewayLoggedAt;
     private DateTimeOffset _nextHeartbeat;
 
-    /// <summary>Creates the worker; <paramref name="options"/> must be validated.</summary>
-    public MonitorWorker(MonitorOptions options, IGatewayProbe gateway, TunnelObserver observer, IServiceController services,
-        FailoverPolicy policy, SystemdNotifier notifier, TimeProvider time, ILogger<MonitorWorker> logger)
+    /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
+    public MonitorWorker(MonitorOptions options, ConfigurationSource source, IGatewayProbe gateway, TunnelObserver observer,
+        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, TimeProvider time, ILogger<MonitorWorker> logger)
     {
         _options = options;
+        _source = source;
         _gateway = gateway;
         _observer = observer;
         _services = services;
-        _policy = policy;
+        _startupChecks = startupChecks;
         _notifier = notifier;
         _time = time;
         _logger = logger;
+        _policy = new FailoverPolicy(PolicySettings.From(options));
         _tunnels = options.Tunnels.ToDictionary(t => t, t => new TunnelRuntime(t));
-        _interval = TimeSpan.FromSeconds(options.CheckInterval);
-        _heartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatInterval);
     }
 
     /// <summary>The current state of each tunnel, by tunnel id (widened for tests and status output).</summary>
     public IReadOnlyDictionary<string, TunnelState> States =>
         _tunnels.Values.ToDictionary(t => t.Options.TunnelId!, t => t.State);
 
-    /// <summary>Start-up: logs the summary, reads every unit's real state, says READY=1.</summary>
+    private TimeSpan Interval => TimeSpan.FromSeconds(_options.CheckInterval);
+
+    /// <summary>Start-up: logs the summary, runs the start-up checks, reads every unit's real state, says READY=1.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Log.MonitorStarted(_logger);
@@ -59,9 +70,20 @@ public sealed class MonitorWorker : BackgroundService
         Log.TunnelCount(_logger, _options.Tunnels.Count);
         Log.CheckInterval(_logger, _options.CheckInterval);
         Log.Settings(_logger, _options.FailureThreshold, _options.RecoveryThreshold, string.Join(",", _options.FailoverOn), _options.Failback);
-        await ReadUnitStatesAsync(atStartup: true, cancellationToken).ConfigureAwait(false);
-        _nextHeartbeat = _time.GetUtcNow() + _heartbeatInterval;
+        await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
+        await ReadUnitStatesAsync(_tunnels.Values, atStartup: true, cancellationToken).ConfigureAwait(false);
+        _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         _notifier.Notify("READY=1\nSTATUS=" + Summary(brief: true));
+    }
+
+    /// <summary>Asks for the configuration to be re-read before the next check (SIGHUP, <c>systemctl reload</c>).</summary>
+    public void RequestReload()
+    {
+        lock (_reloadLock)
+        {
+            _reloadRequested = true;
+            _wake.Cancel();
+        }
     }
 
     /// <inheritdoc />
@@ -71,28 +93,30 @@ public sealed class MonitorWorker : BackgroundService
         var next = _time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var started = _time.GetTimestamp();
-            try
-            {
-                await RunCycleAsync(stoppingToken).ConfigureAwait(false);
-                Log.CycleFinished(_logger, Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1));
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                Log.CycleFailed(_logger, e.Message, e);
-            }
+            ApplyPendingReload();
+            await RunTimedAsync(null, stoppingToken).ConfigureAwait(false);
+            next += Interval;
 
-            _notifier.Notify("WATCHDOG=1\nSTATUS=" + Summary(brief: true));
+            // Confirmation checks fit between regular cycles; each is one more API call (counted like any other).
+            var confirm = TimeSpan.FromSeconds(_options.ConfirmDelay);
+            while (confirm > TimeSpan.Zero && PendingConfirmation() is { Count: > 0 } pending && next - _time.GetUtcNow() > confirm)
+            {
+                if (!await WaitAsync(confirm, stoppingToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                await RunTimedAsync(pending, stoppingToken).ConfigureAwait(false);
+            }
 
             // Fixed rhythm: a slow cycle shortens the wait instead of pushing every later cycle back.
-            next += _interval;
             var now = _time.GetUtcNow();
             if (next < now)
             {
                 next = now;
             }
 
-            await Task.Delay(next - now, _time, stoppingToken).ConfigureAwait(false);
+            await WaitAsync(next - now, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -104,16 +128,90 @@ public sealed class MonitorWorker : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One check cycle. Public so tests drive cycles one at a time.</summary>
-    public async Task RunCycleAsync(CancellationToken cancellationToken)
+    /// <summary>One full check cycle over every tunnel. Public so tests drive cycles one at a time.</summary>
+    public Task RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(null, cancellationToken);
+
+    /// <summary>Runs a pending reload now (the loop does this before each cycle). Widened for tests.</summary>
+    public void ApplyPendingReload()
+    {
+        lock (_reloadLock)
+        {
+            if (!_reloadRequested)
+            {
+                return;
+            }
+
+            _reloadRequested = false;
+            _wake.Dispose();
+            _wake = new CancellationTokenSource();
+        }
+
+        MonitorOptions loaded;
+        try
+        {
+            loaded = _source.Load();
+        }
+        catch (ConfigurationException e)
+        {
+            Log.ReloadFailed(_logger, e.Message);
+            return;
+        }
+
+        Reconfigure(loaded);
+    }
+
+    private async Task RunTimedAsync(IReadOnlyCollection<TunnelRuntime>? subset, CancellationToken stoppingToken)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            await RunCycleAsync(subset, stoppingToken).ConfigureAwait(false);
+            Log.CycleFinished(_logger, Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.CycleFailed(_logger, e.Message, e);
+        }
+
+        _notifier.Notify("WATCHDOG=1\nSTATUS=" + Summary(brief: true));
+    }
+
+    /// <summary>Waits on the injected clock; a reload request ends the wait early. False when woken by a reload.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        CancellationToken wake;
+        lock (_reloadLock)
+        {
+            if (_reloadRequested)
+            {
+                return false;
+            }
+
+            wake = _wake.Token;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, wake);
+        try
+        {
+            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunCycleAsync(IReadOnlyCollection<TunnelRuntime>? subset, CancellationToken cancellationToken)
     {
         if (!await ProbeGatewayAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        await ReadUnitStatesAsync(atStartup: false, cancellationToken).ConfigureAwait(false);
-        var known = _tunnels.Values.Where(t => t.UnitKnown).ToList();
+        var tunnels = subset ?? _tunnels.Values;
+        await ReadUnitStatesAsync(tunnels, atStartup: false, cancellationToken).ConfigureAwait(false);
+        var known = tunnels.Where(t => t.UnitKnown).ToList();
         var observations = await _observer.ObserveAsync(
             known.Select(t => t.Options).ToList(),
             t => _tunnels[t].State.BackupActive && _policy.Settings.Failback == FailbackMode.SecondConnector,
@@ -123,18 +221,25 @@ public sealed class MonitorWorker : BackgroundService
             await ApplyAsync(tunnel, observations[tunnel.Options], cancellationToken).ConfigureAwait(false);
         }
 
-        if (_time.GetUtcNow() >= _nextHeartbeat)
+        if (subset is null && _time.GetUtcNow() >= _nextHeartbeat)
         {
             Log.Heartbeat(_logger, Summary(brief: false));
-            _nextHeartbeat = _time.GetUtcNow() + _heartbeatInterval;
+            _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         }
     }
+
+    private List<TunnelRuntime> PendingConfirmation() =>
+        _tunnels.Values.Where(t => t.UnitKnown && t.LastFailure is null && t.State.HeldSince is null
+            && (t.State.BackupActive
+                ? t.State.ConsecutiveRecoveries > 0 && t.State.ConsecutiveRecoveries < _policy.Settings.RecoveryThreshold
+                : t.State.ConsecutiveFailures > 0 && t.State.ConsecutiveFailures < _policy.Settings.FailureThreshold)).ToList();
 
     private async Task<bool> ProbeGatewayAsync(CancellationToken cancellationToken)
     {
         var result = await _gateway.ProbeAsync(cancellationToken).ConfigureAwait(false);
         var previous = _lastGateway;
         _lastGateway = result;
+        var now = _time.GetUtcNow();
         if (result.Reachable)
         {
             if (previous is { Reachable: false })
@@ -145,9 +250,10 @@ public sealed class MonitorWorker : BackgroundService
             return true;
         }
 
-        // One line when it goes away (or the kind of problem changes), not one per cycle.
+        // One line when it goes away (or the kind of problem changes), then a reminder every few minutes.
         if (previous is null || previous.Reachable || previous.IsProbeError != result.IsProbeError)
         {
+            _gatewayDownSince = _gatewayLoggedAt = now;
             if (result.IsProbeError)
             {
                 Log.GatewayProbeError(_logger, _options.GatewayIp!, result.Problem ?? "unknown error");
@@ -157,13 +263,18 @@ public sealed class MonitorWorker : BackgroundService
                 Log.GatewayUnreachable(_logger, _options.GatewayIp!, result.Problem ?? "no reply");
             }
         }
+        else if (now - _gatewayLoggedAt >= ReminderInterval)
+        {
+            _gatewayLoggedAt = now;
+            Log.GatewayStillUnreachable(_logger, _options.GatewayIp!, _gatewayDownSince, result.Problem ?? "no reply");
+        }
 
         return false;
     }
 
-    private async Task ReadUnitStatesAsync(bool atStartup, CancellationToken cancellationToken)
+    private async Task ReadUnitStatesAsync(IEnumerable<TunnelRuntime> tunnels, bool atStartup, CancellationToken cancellationToken)
     {
-        foreach (var tunnel in _tunnels.Values)
+        foreach (var tunnel in tunnels)
         {
             try
             {
@@ -177,11 +288,7 @@ public sealed class MonitorWorker : BackgroundService
                     Log.UnitStateChanged(_logger, tunnel.Name, tunnel.Service, UnitWord(active), UnitWord(tunnel.State.BackupActive));
                 }
 
-                if (active != tunnel.State.BackupActive)
-                {
-                    tunnel.State = tunnel.State with { BackupActive = active, ConsecutiveFailures = 0, ConsecutiveRecoveries = 0 };
-                }
-
+                tunnel.State = tunnel.State.WithUnitState(active, _time.GetUtcNow());
                 tunnel.UnitKnown = true;
                 tunnel.LastUnitError = null;
             }
@@ -204,6 +311,11 @@ public sealed class MonitorWorker : BackgroundService
         var before = tunnel.State;
         var decision = _policy.Decide(before, observation, _time.GetUtcNow());
         tunnel.State = decision.State;
+        if (before.HeldSince is not null && decision.State.HeldSince is null)
+        {
+            Log.HoldReleased(_logger, tunnel.Name);
+        }
+
         switch (decision.Kind)
         {
             case DecisionKind.StartBackup:
@@ -213,6 +325,13 @@ public sealed class MonitorWorker : BackgroundService
             case DecisionKind.StopBackup:
                 Log.FailbackStopping(_logger, tunnel.Name, tunnel.Service, decision.Reason);
                 await ActAsync(tunnel, decision, _services.StopAsync, cancellationToken).ConfigureAwait(false);
+                break;
+            case DecisionKind.RestartBackup:
+                Log.RestartingBackup(_logger, tunnel.Name, tunnel.Service, decision.Reason);
+                await ActAsync(tunnel, decision, _services.RestartAsync, cancellationToken).ConfigureAwait(false);
+                break;
+            case DecisionKind.Hold:
+                Log.Hold(_logger, tunnel.Name, decision.Reason, tunnel.Service, UnitWord(decision.State.BackupActive));
                 break;
             default:
                 var counting = decision.State.ConsecutiveFailures > before.ConsecutiveFailures
@@ -240,10 +359,14 @@ public sealed class MonitorWorker : BackgroundService
         catch (ServiceControlException e)
         {
             error = e.Message;
+            if (e.StandardError.Contains("not found", StringComparison.OrdinalIgnoreCase))
+            {
+                Log.UnitMissing(_logger, tunnel.Name, tunnel.Service, "not-found");
+            }
         }
 
         // Verify rather than trust the exit code: only the unit's state read back counts.
-        var starting = decision.Kind == DecisionKind.StartBackup;
+        var starting = decision.Kind != DecisionKind.StopBackup;
         bool activeNow;
         try
         {
@@ -256,34 +379,41 @@ public sealed class MonitorWorker : BackgroundService
         }
 
         tunnel.State = _policy.AfterAction(decision.State, decision.Kind, activeNow, decision.Reason, _time.GetUtcNow());
+        _notifier.Notify("WATCHDOG=1");
         var took = starting == activeNow;
         var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - _time.GetUtcNow()).TotalSeconds) : 0;
         var why = error ?? $"unit is {UnitWord(activeNow)} afterwards";
-        switch (starting, took)
+        switch (decision.Kind, took)
         {
-            case (true, true):
+            case (DecisionKind.StartBackup, true):
                 Log.FailedOver(_logger, tunnel.Name, tunnel.Service);
                 break;
-            case (true, false):
+            case (DecisionKind.StartBackup, false):
                 Log.StartFailed(_logger, tunnel.Name, tunnel.Service, why, retrySeconds);
                 break;
-            case (false, true):
+            case (DecisionKind.StopBackup, true):
                 Log.FailedBack(_logger, tunnel.Name, tunnel.Service);
                 break;
-            default:
+            case (DecisionKind.StopBackup, false):
                 Log.StopFailed(_logger, tunnel.Name, tunnel.Service, why, retrySeconds);
+                break;
+            case (_, false):
+                Log.RestartFailed(_logger, tunnel.Name, tunnel.Service, why, retrySeconds);
                 break;
         }
     }
 
     private void LogObservation(TunnelRuntime tunnel, TunnelObservation observation)
     {
+        var now = _time.GetUtcNow();
         if (observation.Status is not { } status)
         {
             var failure = observation.Failure!;
             var key = $"{failure.Kind}: {failure.Message}";
-            if (tunnel.LastFailure != key)
+            if (tunnel.LastFailure is null || (tunnel.LastFailure != key && !failure.Message.Contains("no request sent", StringComparison.Ordinal)))
             {
+                tunnel.UnknownSince = tunnel.LastFailure is null ? now : tunnel.UnknownSince;
+                tunnel.LastFailureLoggedAt = now;
                 if (failure.IsConfigurationProblem)
                 {
                     Log.TunnelConfigurationProblem(_logger, tunnel.Name, failure.Message);
@@ -291,6 +421,18 @@ public sealed class MonitorWorker : BackgroundService
                 else
                 {
                     Log.TunnelUnknown(_logger, tunnel.Name, failure.Message);
+                }
+            }
+            else if (now - tunnel.LastFailureLoggedAt >= ReminderInterval)
+            {
+                tunnel.LastFailureLoggedAt = now;
+                if (failure.IsConfigurationProblem)
+                {
+                    Log.TunnelStillConfigurationProblem(_logger, tunnel.Name, tunnel.UnknownSince, failure.Message);
+                }
+                else
+                {
+                    Log.TunnelStillUnknown(_logger, tunnel.Name, tunnel.UnknownSince, failure.Message);
                 }
             }
 
@@ -311,19 +453,100 @@ public sealed class MonitorWorker : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Adopts a newly loaded configuration. Tunnels whose id, account, token and unit are unchanged keep their
+    /// state (holds are released: a reload is the operator's word); new tunnels have their unit read next cycle.
+    /// Settings bound at start (gateway, API endpoint and timeout, log file) need a restart and say so.
+    /// </summary>
+    private void Reconfigure(MonitorOptions loaded)
+    {
+        foreach (var (key, changed) in new (string, bool)[]
+        {
+            ("gateway_ip", loaded.GatewayIp != _options.GatewayIp),
+            ("gateway_timeout", loaded.GatewayTimeout != _options.GatewayTimeout),
+            ("api_base_url", loaded.ApiBaseUrl != _options.ApiBaseUrl),
+            ("api_timeout", loaded.ApiTimeout != _options.ApiTimeout),
+            ("log_file", loaded.LogFile != _options.LogFile),
+        })
+        {
+            if (changed)
+            {
+                Log.ReloadNeedsRestart(_logger, key);
+            }
+        }
+
+        loaded.GatewayIp = _options.GatewayIp;
+        loaded.GatewayTimeout = _options.GatewayTimeout;
+        loaded.ApiBaseUrl = _options.ApiBaseUrl;
+        loaded.ApiTimeout = _options.ApiTimeout;
+        loaded.LogFile = _options.LogFile;
+
+        var old = _tunnels.Values.ToList();
+        var tunnels = new Dictionary<TunnelOptions, TunnelRuntime>();
+        var kept = 0;
+        foreach (var options in loaded.Tunnels)
+        {
+            var match = old.FirstOrDefault(r => r.IsSameTunnel(options));
+            if (match is not null)
+            {
+                old.Remove(match);
+                kept++;
+            }
+
+            tunnels[options] = match?.WithOptions(options) ?? new TunnelRuntime(options);
+        }
+
+        foreach (var removed in old)
+        {
+            Log.TunnelRemoved(_logger, removed.Name, removed.Service);
+        }
+
+        foreach (var warning in loaded.Warnings)
+        {
+            Log.ConfigurationWarning(_logger, warning);
+        }
+
+        _options = loaded;
+        _policy = new FailoverPolicy(PolicySettings.From(loaded));
+        _tunnels = tunnels;
+        Log.Reloaded(_logger, _source.Path, kept, loaded.Tunnels.Count - kept, old.Count);
+    }
+
     private string Summary(bool brief)
     {
         var tunnels = _tunnels.Values;
         if (brief)
         {
-            var failedOver = tunnels.Count(t => t.State.BackupActive);
-            var unknown = tunnels.Count(t => t.LastFailure is not null || !t.UnitKnown);
-            return $"{tunnels.Count} tunnel(s): {tunnels.Count - failedOver} on primary, {failedOver} failed over, {unknown} unknown";
+            // e.g. "3 tunnels: 2 healthy, 1 failed over (web → cloudflared-backup since 03:12)"
+            var parts = tunnels.Where(t => !t.State.BackupActive && t.LastFailure is null && t.LastStatus is not null)
+                .GroupBy(t => t.LastStatus!.Value.ToApiString())
+                .Select(g => $"{g.Count()} {g.Key}")
+                .ToList();
+            var failedOver = tunnels.Where(t => t.State.BackupActive).ToList();
+            if (failedOver.Count > 0)
+            {
+                parts.Add($"{failedOver.Count} failed over ({string.Join(", ", failedOver.Select(t => $"{t.Name} → {t.Service}{(t.State.BackupActiveSince is { } since ? $" since {since:HH:mm}" : "")}"))})");
+            }
+
+            var unknown = tunnels.Count(t => !t.State.BackupActive && (t.LastFailure is not null || !t.UnitKnown));
+            if (unknown > 0)
+            {
+                parts.Add($"{unknown} unknown");
+            }
+
+            var held = tunnels.Count(t => t.State.HeldSince is not null);
+            if (held > 0)
+            {
+                parts.Add($"{held} on hold");
+            }
+
+            return $"{tunnels.Count} tunnel{(tunnels.Count == 1 ? "" : "s")}: {(parts.Count == 0 ? "not checked yet" : string.Join(", ", parts))}";
         }
 
         return $"{tunnels.Count} tunnel(s): " + string.Join("; ", tunnels.Select(t =>
             $"{t.Name} {(t.LastFailure is null ? t.LastStatus?.ToApiString() ?? "not checked" : "unknown")}, "
             + $"{t.Service} {(t.UnitKnown ? UnitWord(t.State.BackupActive) : "state unreadable")}"
+            + (t.State.HeldSince is { } held ? $", ON HOLD since {held:HH:mm:ss}Z" : "")
             + (t.State.LastActionAt is { } at ? $", last action {at:yyyy-MM-dd HH:mm:ss}Z: {t.State.LastAction}" : "")));
     }
 

@@ -22,8 +22,22 @@ public enum FailbackMode
 /// <param name="FailoverOn">Statuses that count as failed.</param>
 /// <param name="Failback">The failback rule.</param>
 /// <param name="RetryBase">First back-off after an attempt that did not take; doubles up to <see cref="MaxRetry"/>.</param>
-public sealed record PolicySettings(int FailureThreshold, int RecoveryThreshold, IReadOnlySet<TunnelStatus> FailoverOn, FailbackMode Failback, TimeSpan RetryBase)
+/// <param name="MinActionInterval">No opposite action on a unit within this time of the last one.</param>
+/// <param name="MaxActionsPerHour">More actions than this within an hour put the tunnel on hold.</param>
+/// <param name="BackupConnectTimeout">How long an active backup may leave the tunnel down before it is restarted.</param>
+public sealed record PolicySettings(
+    int FailureThreshold,
+    int RecoveryThreshold,
+    IReadOnlySet<TunnelStatus> FailoverOn,
+    FailbackMode Failback,
+    TimeSpan RetryBase,
+    TimeSpan MinActionInterval = default,
+    int MaxActionsPerHour = MonitorOptions.DefaultMaxActionsPerHour,
+    TimeSpan? BackupConnectTimeout = null)
 {
+    /// <summary>The window of <see cref="MaxActionsPerHour"/>, and how long a hold lasts without a reload.</summary>
+    public static readonly TimeSpan HoldWindow = TimeSpan.FromHours(1);
+
     /// <summary>Longest back-off between attempts: 5 minutes.</summary>
     public static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(5);
 
@@ -38,5 +52,8 @@ public sealed record PolicySettings(int FailureThreshold, int RecoveryThreshold,
             FailbackModes.Never => FailbackMode.Never,
             _ => FailbackMode.SecondConnector,
         },
-        TimeSpan.FromSeconds(Math.Max(options.CheckInterval, 5)));
+        TimeSpan.FromSeconds(Math.Max(options.CheckInterval, 5)),
+        TimeSpan.FromSeconds(options.MinActionInterval),
+        options.MaxActionsPerHour,
+        TimeSpan.FromSeconds(options.BackupConnectTimeout));
 }

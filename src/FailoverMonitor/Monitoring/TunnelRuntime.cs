@@ -6,7 +6,7 @@ namespace FailoverMonitor.Monitoring;
 /// <summary>The worker's per-tunnel bookkeeping: the policy's state plus what was last logged, so lines mark changes only.</summary>
 internal sealed class TunnelRuntime(TunnelOptions options)
 {
-    public TunnelOptions Options { get; } = options;
+    public TunnelOptions Options { get; private init; } = options;
 
     public string Name => Options.DisplayName;
 
@@ -21,6 +21,29 @@ internal sealed class TunnelRuntime(TunnelOptions options)
 
     public TunnelStatus? LastStatus { get; set; }
 
-    /// <summary>The last Unknown reason logged; null while the API answers.</summary>
+    /// <summary>The last Unknown reason; null while the API answers.</summary>
     public string? LastFailure { get; set; }
+
+    public DateTimeOffset UnknownSince { get; set; }
+
+    public DateTimeOffset LastFailureLoggedAt { get; set; }
+
+    /// <summary>Whether <paramref name="other"/> watches the same tunnel with the same unit and credentials.</summary>
+    public bool IsSameTunnel(TunnelOptions other) =>
+        string.Equals(Options.TunnelId, other.TunnelId, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(Options.AccountId, other.AccountId, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(Options.Service, other.Service, StringComparison.Ordinal)
+        && Equals(Options.ResolvedToken, other.ResolvedToken);
+
+    /// <summary>This tunnel's bookkeeping under reloaded <paramref name="options"/>; a reload releases a hold.</summary>
+    public TunnelRuntime WithOptions(TunnelOptions options) => new(options)
+    {
+        State = State with { HeldSince = null, RecentActions = [] },
+        UnitKnown = UnitKnown,
+        LastUnitError = LastUnitError,
+        LastStatus = LastStatus,
+        LastFailure = LastFailure,
+        UnknownSince = UnknownSince,
+        LastFailureLoggedAt = LastFailureLoggedAt,
+    };
 }

@@ -11,6 +11,14 @@ public interface IServiceController
     /// <exception cref="ServiceControlException">The start failed or timed out; carries the command's exit code and stderr.</exception>
     Task StartAsync(string unit, CancellationToken cancellationToken);
 
+    /// <summary>Restarts <paramref name="unit"/> and waits for the job to finish.</summary>
+    /// <exception cref="ServiceControlException">The restart failed or timed out.</exception>
+    Task RestartAsync(string unit, CancellationToken cancellationToken);
+
+    /// <summary>Whether systemd knows <paramref name="unit"/>: its LoadState (<c>loaded</c>, <c>not-found</c>, <c>masked</c>, …).</summary>
+    /// <exception cref="ServiceControlException">The state could not be read.</exception>
+    Task<string> GetLoadStateAsync(string unit, CancellationToken cancellationToken);
+
     /// <summary>Stops <paramref name="unit"/> and waits for the stop job to finish.</summary>
     /// <exception cref="ServiceControlException">The stop failed or timed out; carries the command's exit code and stderr.</exception>
     Task StopAsync(string unit, CancellationToken cancellationToken);

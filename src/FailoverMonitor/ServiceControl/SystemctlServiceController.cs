@@ -12,10 +12,13 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
     public const string Command = "systemctl";
 
     /// <summary>Longest wait for <c>is-active</c>.</summary>
-    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Longest wait for a start or stop job; past it the job is left to systemd and reported failed.</summary>
-    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Longest wait for a start, stop or restart job; past it the job is left to systemd and reported failed. Below
+    /// the unit's WatchdogSec (30 s) so a hanging systemctl is reported rather than the monitor restarted.
+    /// </summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(20);
 
     // systemctl is-active prints one of these (systemctl(1), "is-active"); exit code 0 only for active/reloading.
     private static readonly string[] ActiveStates = ["active", "reloading", "activating", "refreshing"];
@@ -41,6 +44,16 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
 
     /// <inheritdoc />
     public Task StartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("start", unit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RestartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("restart", unit, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<string> GetLoadStateAsync(string unit, CancellationToken cancellationToken)
+    {
+        var (arguments, result) = await RunAsync(["show", "--property=LoadState", "--value", UnitName.Validate(unit)], QueryTimeout, cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0 && result.StandardOutput.Trim() is { Length: > 0 } state ? state : throw Failure(arguments, result);
+    }
 
     /// <inheritdoc />
     public Task StopAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("stop", unit, cancellationToken);

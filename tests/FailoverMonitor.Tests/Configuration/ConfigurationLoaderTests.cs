@@ -92,7 +92,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
 
-        Assert.Equal("$.tunnels[0].token: missing (give token or token_file)", Assert.Single(e.Problems));
+        Assert.Equal("$.tunnels[0].token: missing (give token, token_file or token_credential)", Assert.Single(e.Problems));
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
 
-        Assert.Equal("$.tunnels[0].token_file: give either token or token_file, not both", Assert.Single(e.Problems));
+        Assert.Equal("$.tunnels[0].token: give only one of token, token_file and token_credential", Assert.Single(e.Problems));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Systemd;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
+using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -20,8 +21,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public const string PrimaryConnector = "primary-connector";
     public const string BackupConnector = "backup-connector";
 
-    private MonitorHarness(FakeCloudflare api, MonitorOptions options, NotifySocket? notify)
+    private MonitorHarness(FakeCloudflare api, MonitorOptions options, TempDirectory dir, NotifySocket? notify)
     {
+        Directory = dir;
         Api = api;
         Options = options;
         Notify = notify;
@@ -29,18 +31,26 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock), Usage);
+        var services = new SystemctlServiceController(Units.Runner);
+        var loggers = Logs.CreateFactory();
         Worker = new MonitorWorker(
             options,
+            new ConfigurationSource(ConfigPath),
             Gateway,
             new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
-            new SystemctlServiceController(Units.Runner),
-            new FailoverPolicy(PolicySettings.From(options)),
+            services,
+            new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
             new SystemdNotifier(notify?.Path),
             Clock,
-            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MonitorWorker>(Logs.CreateFactory()));
+            loggers.CreateLogger<MonitorWorker>());
     }
 
     public FakeCloudflare Api { get; }
+
+    public TempDirectory Directory { get; }
+
+    /// <summary>The configuration file the worker reloads from.</summary>
+    public string ConfigPath => Path.Combine(Directory.Path, "tunnels.json");
 
     public MonitorOptions Options { get; }
 
@@ -76,18 +86,29 @@ internal sealed class MonitorHarness : IAsyncDisposable
                 TunnelId = Guid.NewGuid().ToString(),
                 Token = Token,
                 Service = $"cloudflared-backup{i}",
-                ResolvedToken = new ApiToken(Token),
             }).ToList(),
         };
         configure?.Invoke(options);
-        Assert.Empty(MonitorOptionsValidator.FindProblems(options));
+        var dir = new TempDirectory();
+        WriteConfig(Path.Combine(dir.Path, "tunnels.json"), options);
+        options = ConfigurationLoader.Load(Path.Combine(dir.Path, "tunnels.json"));
         foreach (var tunnel in options.Tunnels)
         {
             api.AddTunnel(Account, tunnel.TunnelId!, tunnel.Name!, Token);
             api.AddConnector(tunnel.TunnelId!, PrimaryConnector);
         }
 
-        return new MonitorHarness(api, options, withNotifySocket ? new NotifySocket() : null);
+        return new MonitorHarness(api, options, dir, withNotifySocket ? new NotifySocket() : null);
+    }
+
+    /// <summary>Writes <paramref name="options"/> as a <c>tunnels.json</c> (mode 600, as the installer leaves it).</summary>
+    public static void WriteConfig(string path, MonitorOptions options)
+    {
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(options, ConfigurationJsonContext.Default.MonitorOptions));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     /// <summary>Runs one cycle, then moves the clock one interval on (as the loop's delay would).</summary>
@@ -116,6 +137,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
     {
         Notify?.Dispose();
         await Api.DisposeAsync();
+        Directory.Dispose();
     }
 
     private TunnelOptions TunnelFor(string unit) => Options.Tunnels.Single(t => t.Service == unit);

@@ -22,6 +22,9 @@ public sealed class FakeUnits
     /// <summary>Called with the unit name after a successful stop.</summary>
     public Action<string>? OnStop { get; set; }
 
+    /// <summary>Units systemd does not know (<c>LoadState=not-found</c>).</summary>
+    public HashSet<string> Missing { get; } = [];
+
     /// <summary>When true, <c>start</c> exits 1 with a systemd-like message and the unit stays inactive.</summary>
     public bool FailStarts { get; set; }
 
@@ -60,6 +63,17 @@ public sealed class FakeUnits
                 Set(unit, true);
                 OnStart?.Invoke(unit);
                 return new ProcessResult(0, "", "");
+            case "restart" when FailStarts:
+                Set(unit, false);
+                return new ProcessResult(1, "", $"Job for {unit}.service failed because the control process exited with error code.");
+            case "restart":
+                Set(unit, false);
+                OnStop?.Invoke(unit);
+                Set(unit, true);
+                OnStart?.Invoke(unit);
+                return new ProcessResult(0, "", "");
+            case "show":
+                return new ProcessResult(0, Missing.Contains(unit) ? "not-found\n" : "loaded\n", "");
             case "stop":
                 Set(unit, false);
                 OnStop?.Invoke(unit);

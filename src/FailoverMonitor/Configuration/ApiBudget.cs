@@ -1,0 +1,55 @@
+namespace FailoverMonitor.Configuration;
+
+/// <summary>
+/// How many Cloudflare API requests each token needs per 5 minutes. Cloudflare allows 1,200 per user in that
+/// window (all of the user's tokens, the dashboard included; Cloudflare API limits page) and locks the user out
+/// for 5 minutes beyond it. A cycle sends one list (or single-tunnel) call per account a token reads; a tunnel
+/// whose backup is active adds one connections call.
+/// </summary>
+public static class ApiBudget
+{
+    /// <summary>Cloudflare's limit per user per 5 minutes.</summary>
+    public const int LimitPer5Minutes = 1200;
+
+    /// <summary>One token's figures.</summary>
+    /// <param name="Tunnels">Display names of the tunnels using it.</param>
+    /// <param name="Steady">Requests per 5 minutes with no backup active.</param>
+    /// <param name="WorstCase">Requests per 5 minutes with every backup active.</param>
+    public sealed record TokenBudget(IReadOnlyList<string> Tunnels, int Steady, int WorstCase);
+
+    /// <summary>The budget of every token in <paramref name="options"/> (tokens must be resolved).</summary>
+    public static IReadOnlyList<TokenBudget> Compute(MonitorOptions options)
+    {
+        var cyclesPer5Minutes = 300 / options.CheckInterval;
+        return options.Tunnels.Where(t => t?.ResolvedToken is not null)
+            .GroupBy(t => t.ResolvedToken!)
+            .Select(g =>
+            {
+                var accounts = g.Select(t => t.AccountId!.ToLowerInvariant()).Distinct().Count();
+                return new TokenBudget(
+                    g.Select(t => t.DisplayName).ToList(),
+                    (int)Math.Ceiling(accounts * cyclesPer5Minutes),
+                    (int)Math.Ceiling((accounts + g.Count()) * cyclesPer5Minutes));
+            })
+            .ToList();
+    }
+
+    /// <summary>Adds a problem for each token over the limit in steady state and a warning for each over half of it at worst.</summary>
+    public static void Check(MonitorOptions options, List<string> problems, List<string> warnings)
+    {
+        foreach (var budget in Compute(options))
+        {
+            var names = string.Join(", ", budget.Tunnels);
+            var callsPerCycle = budget.Steady * options.CheckInterval / 300;
+            if (budget.Steady > LimitPer5Minutes)
+            {
+                var safe = Math.Ceiling(callsPerCycle * 300 / LimitPer5Minutes);
+                problems.Add($"$.check_interval: the token of tunnel(s) {names} would send {budget.Steady} requests per 5 minutes at {options.CheckInterval} s, over Cloudflare's {LimitPer5Minutes} per user (a lock-out of every call, dashboard included); use check_interval {safe} or more");
+            }
+            else if (budget.WorstCase > LimitPer5Minutes / 2)
+            {
+                warnings.Add($"the token of tunnel(s) {names} needs {budget.Steady} requests per 5 minutes, up to {budget.WorstCase} with every backup active: more than half of Cloudflare's {LimitPer5Minutes} per user, shared with the dashboard and other tools");
+            }
+        }
+    }
+}
