@@ -1,92 +1,62 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Commands;
 using FailoverMonitor.Configuration;
-using FailoverMonitor.Gateway;
-using FailoverMonitor.Logging;
-using FailoverMonitor.Monitoring;
-using FailoverMonitor.ServiceControl;
-using FailoverMonitor.Systemd;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using FailoverMonitor.Status;
 
-// Composition root. Exit codes: 0 stopped normally, 78 (EX_CONFIG, sysexits.h) invalid configuration — the unit's
-// RestartPreventExitStatus=78 keeps systemd from restarting into the same error.
-const int ExitConfig = 78;
-
+// The command line. `run` is the default verb, so the unit's ExecStart and the Python original's habit
+// (`failover-monitor --config PATH`) both work.
 var configOption = new Option<string?>("--config", "-c")
 {
-    Description = $"Configuration file. Default: ${ConfigurationLoader.PathVariable}, else {MonitorOptions.DefaultConfigPath}",
+    Description = $"The configuration file. Default: ${ConfigurationLoader.PathVariable}, else {MonitorOptions.DefaultConfigPath}.",
+    Recursive = true,
 };
-var root = new RootCommand("FailoverMonitor: watches Cloudflare Tunnels and starts a local backup connector through systemd when a tunnel is down.")
+var dryRunOption = new Option<bool>("--dry-run") { Description = "Decide and log as usual, but never start, stop or restart a unit." };
+var noVerifyOption = new Option<bool>("--no-verify") { Description = "Do not verify the tokens against the Cloudflare API." };
+var jsonOption = new Option<bool>("--json") { Description = "Print JSON (for scripts) instead of a table." };
+var stateFileOption = new Option<string?>("--state-file") { Description = $"The daemon's state file. Default: {MonitorOptions.DefaultStateFile}." };
+
+var run = new Command("run", "Run the monitor (the default). Logs to the log file and, under systemd, to journald.") { dryRunOption };
+run.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption), parse.GetValue(dryRunOption), ct));
+
+var checkConfig = new Command("check-config", "Validate the configuration, show what would be monitored and each token's API budget, verify the tokens. Exit 0 if usable, 78 if not.") { noVerifyOption };
+checkConfig.SetAction((parse, ct) => CheckConfigCommand.RunAsync(parse.GetValue(configOption), !parse.GetValue(noVerifyOption), Console.Out, ct));
+
+var status = new Command("status", "Show what the running daemon believes, per tunnel. Exit 0 if a daemon runs, 3 if none.") { jsonOption, stateFileOption };
+status.SetAction(parse => StatusCommand.Run(parse.GetValue(stateFileOption), parse.GetValue(jsonOption), Console.Out));
+
+var version = new Command("version", "Print the version.");
+version.SetAction(_ => Console.WriteLine($"failover-monitor {VersionInfo.Current}"));
+
+var root = new RootCommand("""
+    failover-monitor - keep Cloudflare Tunnel sites up with a local backup connector
+
+    Runs on a standby host. Every check_interval seconds it pings the gateway, reads each configured
+    tunnel's status from the Cloudflare API and, when a tunnel is down for failure_threshold checks,
+    starts the tunnel's backup unit with systemctl; when a connector other than the backup is back for
+    recovery_threshold checks it stops the backup again. API failures never cause an action.
+
+    FILES
+      /opt/failover-monitor/tunnels.json   configuration (see README.md for every key)
+      /var/log/failover_monitor.log        log file (also in journald: journalctl -u failover-monitor)
+      /run/failover-monitor/state.json     what the daemon believes (read by `status`)
+
+    SIGNALS
+      SIGHUP (systemctl reload failover-monitor) re-reads the configuration, keeping per-tunnel state.
+
+    EXIT CODES
+      0   success / stopped normally
+      3   status: no daemon is running
+      78  invalid configuration (systemd does not restart the service on it)
+    """)
 {
     configOption,
+    dryRunOption,
+    run,
+    checkConfig,
+    status,
+    version,
 };
-root.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(configOption), cancellationToken));
+root.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption), parse.GetValue(dryRunOption), ct));
 
 // The host handles SIGTERM/SIGINT itself; System.CommandLine must not race it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-static async Task<int> RunAsync(string? configArgument, CancellationToken cancellationToken)
-{
-    var configPath = ConfigurationLoader.ResolvePath(configArgument);
-    MonitorOptions options;
-    try
-    {
-        options = ConfigurationLoader.Load(configPath);
-    }
-    catch (ConfigurationException e)
-    {
-        using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, MonitorOptions.DefaultLogFile));
-        Log.ConfigurationInvalid(loggerFactory.CreateLogger("FailoverMonitor"), e.Message);
-        return ExitConfig;
-    }
-
-    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-    var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile);
-    var services = builder.Services;
-    services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-    services.AddSingleton(options);
-    services.AddSingleton(new ConfigurationSource(configPath));
-    services.AddSingleton(TimeProvider.System);
-    services.AddSingleton(new SystemdNotifier());
-    services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
-    services.AddSingleton<IProcessRunner, ProcessRunner>();
-    services.AddSingleton<IServiceController, SystemctlServiceController>();
-    services.AddSingleton(new FailoverPolicy(PolicySettings.From(options)));
-    services.AddSingleton(sp => CloudflareResilience.Build(options, sp.GetRequiredService<TimeProvider>()));
-    services.AddHttpClient<CloudflareTunnelClient>(client =>
-        {
-            client.BaseAddress = new Uri(options.ApiBaseUrl.TrimEnd('/') + "/");
-            client.Timeout = Timeout.InfiniteTimeSpan;
-        })
-        // The client lives as long as the process; rotating pooled connections keeps DNS changes visible.
-        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-        .RemoveAllLoggers();
-    services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();
-    services.AddSingleton<ApiUsage>();
-    services.AddSingleton<TunnelObserver>();
-    services.AddSingleton<StartupChecks>();
-    services.AddSingleton<MonitorWorker>();
-    services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
-
-    using var host = builder.Build();
-
-    // systemctl reload failover-monitor (ExecReload=kill -HUP $MAINPID): re-read tunnels.json without a restart.
-    var worker = host.Services.GetRequiredService<MonitorWorker>();
-    using var reload = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-    {
-        context.Cancel = true;
-        worker.RequestReload();
-    });
-    var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor");
-    if (logFileError is not null)
-    {
-        Log.LogFileUnwritable(logger, options.LogFile, logFileError);
-    }
-
-    await host.RunAsync(cancellationToken).ConfigureAwait(false);
-    return 0;
-}

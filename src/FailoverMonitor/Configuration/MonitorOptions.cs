@@ -6,8 +6,11 @@ namespace FailoverMonitor.Configuration;
 /// </summary>
 public sealed class MonitorOptions
 {
-    /// <summary>Default path of the configuration file (the original script's path).</summary>
-    public const string DefaultConfigPath = "/opt/failover-monitor/tunnels.json";
+    /// <summary>Default path of the configuration file: the original script's <c>/opt/failover-monitor/tunnels.json</c>; on Windows under <c>%ProgramData%\FailoverMonitor</c>.</summary>
+    public static string DefaultConfigPath => OperatingSystem.IsWindows() ? WindowsPath("tunnels.json") : "/opt/failover-monitor/tunnels.json";
+
+    /// <summary>Default for <see cref="StateFile"/>: <c>/run/failover-monitor/state.json</c> (systemd's RuntimeDirectory); on Windows under <c>%ProgramData%\FailoverMonitor</c>.</summary>
+    public static string DefaultStateFile => OperatingSystem.IsWindows() ? WindowsPath("state.json") : "/run/failover-monitor/state.json";
 
     /// <summary>Default for <see cref="CheckInterval"/>, seconds (the original's).</summary>
     public const double DefaultCheckInterval = 3;
@@ -42,8 +45,8 @@ public sealed class MonitorOptions
     /// <summary>Default for <see cref="ApiBaseUrl"/>.</summary>
     public const string DefaultApiBaseUrl = "https://api.cloudflare.com/client/v4/";
 
-    /// <summary>Default for <see cref="LogFile"/> (the original script's path).</summary>
-    public const string DefaultLogFile = "/var/log/failover_monitor.log";
+    /// <summary>Default for <see cref="LogFile"/>: the original script's <c>/var/log/failover_monitor.log</c>; on Windows under <c>%ProgramData%\FailoverMonitor</c>.</summary>
+    public static string DefaultLogFile => OperatingSystem.IsWindows() ? WindowsPath("failover_monitor.log") : "/var/log/failover_monitor.log";
 
     /// <summary>IPv4 or IPv6 address pinged before each cycle; no answer means no API call and no action. Required.</summary>
     public string? GatewayIp { get; set; }
@@ -108,6 +111,12 @@ public sealed class MonitorOptions
 
     /// <summary>Path of the plain-text log file, default <c>/var/log/failover_monitor.log</c>.</summary>
     public string LogFile { get; set; } = DefaultLogFile;
+
+    /// <summary>Where the daemon keeps what it believes, for <c>failover-monitor status</c>; default <c>/run/failover-monitor/state.json</c>.</summary>
+    public string StateFile { get; set; } = DefaultStateFile;
+
+    private static string WindowsPath(string file) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "FailoverMonitor", file);
 
     /// <summary>The tunnels to watch; at least one.</summary>
     public List<TunnelOptions> Tunnels { get; set; } = [];

@@ -54,6 +54,7 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         Check(FailbackModes.All.Contains(options.Failback), "failback", $"\"{options.Failback}\" is not one of {string.Join(", ", FailbackModes.All)}");
         Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", $"\"{options.ApiBaseUrl}\" must be an absolute https URL (http only to a loopback address)");
         Check(!string.IsNullOrWhiteSpace(options.LogFile) && Path.IsPathFullyQualified(options.LogFile), "log_file", "must be an absolute path");
+        Check(!string.IsNullOrWhiteSpace(options.StateFile) && Path.IsPathFullyQualified(options.StateFile), "state_file", "must be an absolute path");
 
         Check(options.Tunnels is { Count: > 0 }, "tunnels", "must list at least one tunnel");
         var tunnels = options.Tunnels ?? [];

@@ -140,6 +140,12 @@ internal static partial class Log
     [LoggerMessage(53, LogLevel.Warning, "Tunnel {Tunnel} is no longer in the configuration; its local service {Service} is left as it is")]
     public static partial void TunnelRemoved(ILogger logger, string tunnel, string service);
 
+    [LoggerMessage(60, LogLevel.Warning, "DRY RUN: would run `systemctl {Verb} {Unit}`; not run")]
+    public static partial void WouldRun(ILogger logger, string verb, string unit);
+
+    [LoggerMessage(61, LogLevel.Warning, "State file {StateFile} cannot be written ({Error}); `failover-monitor status` will not see this daemon")]
+    public static partial void StateFileUnwritable(ILogger logger, string stateFile, string error);
+
     [LoggerMessage(42, LogLevel.Warning, "Log file {LogFile} cannot be written ({Error}); logging to the console (journald) only")]
     public static partial void LogFileUnwritable(ILogger logger, string logFile, string error);
 }

@@ -3,6 +3,7 @@ using FailoverMonitor.Configuration;
 using FailoverMonitor.Gateway;
 using FailoverMonitor.Logging;
 using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed class MonitorWorker : BackgroundService
     private readonly IServiceController _services;
     private readonly StartupChecks _startupChecks;
     private readonly SystemdNotifier _notifier;
+    private readonly StatusPublisher _status;
     private readonly TimeProvider _time;
     private readonly ILogger<MonitorWorker> _logger;
     private readonly object _reloadLock = new();
@@ -41,7 +43,7 @@ public sealed class MonitorWorker : BackgroundService
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
     public MonitorWorker(MonitorOptions options, ConfigurationSource source, IGatewayProbe gateway, TunnelObserver observer,
-        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, TimeProvider time, ILogger<MonitorWorker> logger)
+        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, StatusPublisher status, TimeProvider time, ILogger<MonitorWorker> logger)
     {
         _options = options;
         _source = source;
@@ -50,6 +52,7 @@ public sealed class MonitorWorker : BackgroundService
         _services = services;
         _startupChecks = startupChecks;
         _notifier = notifier;
+        _status = status;
         _time = time;
         _logger = logger;
         _policy = new FailoverPolicy(PolicySettings.From(options));
@@ -73,6 +76,7 @@ public sealed class MonitorWorker : BackgroundService
         await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
         await ReadUnitStatesAsync(_tunnels.Values, atStartup: true, cancellationToken).ConfigureAwait(false);
         _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
+        PublishStatus();
         _notifier.Notify("READY=1\nSTATUS=" + Summary(brief: true));
     }
 
@@ -125,6 +129,7 @@ public sealed class MonitorWorker : BackgroundService
     {
         _notifier.Notify("STOPPING=1");
         Log.MonitorStopping(_logger);
+        _status.Withdraw();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -173,7 +178,16 @@ public sealed class MonitorWorker : BackgroundService
             Log.CycleFailed(_logger, e.Message, e);
         }
 
+        PublishStatus();
         _notifier.Notify("WATCHDOG=1\nSTATUS=" + Summary(brief: true));
+    }
+
+    private void PublishStatus()
+    {
+        if (_status.Publish(_options, _source.Path, _lastGateway?.Reachable, _tunnels.Values.Select(t => t.ToStatus()).ToList()) is { } error)
+        {
+            Log.StateFileUnwritable(_logger, _options.StateFile, error);
+        }
     }
 
     /// <summary>Waits on the injected clock; a reload request ends the wait early. False when woken by a reload.</summary>
@@ -406,6 +420,7 @@ public sealed class MonitorWorker : BackgroundService
     private void LogObservation(TunnelRuntime tunnel, TunnelObservation observation)
     {
         var now = _time.GetUtcNow();
+        tunnel.LastObservation = observation;
         if (observation.Status is not { } status)
         {
             var failure = observation.Failure!;
@@ -437,6 +452,7 @@ public sealed class MonitorWorker : BackgroundService
             }
 
             tunnel.LastFailure = key;
+            tunnel.LastFailureMessage = failure.Message;
             return;
         }
 
@@ -467,6 +483,7 @@ public sealed class MonitorWorker : BackgroundService
             ("api_base_url", loaded.ApiBaseUrl != _options.ApiBaseUrl),
             ("api_timeout", loaded.ApiTimeout != _options.ApiTimeout),
             ("log_file", loaded.LogFile != _options.LogFile),
+            ("state_file", loaded.StateFile != _options.StateFile),
         })
         {
             if (changed)
@@ -480,6 +497,7 @@ public sealed class MonitorWorker : BackgroundService
         loaded.ApiBaseUrl = _options.ApiBaseUrl;
         loaded.ApiTimeout = _options.ApiTimeout;
         loaded.LogFile = _options.LogFile;
+        loaded.StateFile = _options.StateFile;
 
         var old = _tunnels.Values.ToList();
         var tunnels = new Dictionary<TunnelOptions, TunnelRuntime>();

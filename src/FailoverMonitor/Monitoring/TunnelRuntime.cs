@@ -26,6 +26,12 @@ internal sealed class TunnelRuntime(TunnelOptions options)
 
     public DateTimeOffset UnknownSince { get; set; }
 
+    /// <summary>The last Unknown reason as text, for status output.</summary>
+    public string? LastFailureMessage { get; set; }
+
+    /// <summary>The last connectors seen (null when not fetched), for status output.</summary>
+    public TunnelObservation? LastObservation { get; set; }
+
     public DateTimeOffset LastFailureLoggedAt { get; set; }
 
     /// <summary>Whether <paramref name="other"/> watches the same tunnel with the same unit and credentials.</summary>
@@ -45,5 +51,27 @@ internal sealed class TunnelRuntime(TunnelOptions options)
         LastFailure = LastFailure,
         UnknownSince = UnknownSince,
         LastFailureLoggedAt = LastFailureLoggedAt,
+        LastFailureMessage = LastFailureMessage,
+        LastObservation = LastObservation,
+    };
+
+    /// <summary>This tunnel as <c>failover-monitor status</c> shows it.</summary>
+    public Status.TunnelStatusEntry ToStatus() => new()
+    {
+        Name = Name,
+        TunnelId = Options.TunnelId!,
+        Status = LastFailure is not null ? "unknown" : LastStatus?.ToApiString(),
+        UnknownReason = LastFailure is not null ? LastFailureMessage : null,
+        LiveConnectors = LastObservation?.Connectors?.Where(c => c.IsLive).Select(c => c.Id).Distinct().ToList(),
+        LocalConnectorId = LastObservation?.LocalConnectorId,
+        Service = Service,
+        BackupActive = UnitKnown ? State.BackupActive : null,
+        BackupActiveSince = State.BackupActiveSince,
+        ConsecutiveFailures = State.ConsecutiveFailures,
+        ConsecutiveRecoveries = State.ConsecutiveRecoveries,
+        LastAction = State.LastAction,
+        LastActionAt = State.LastActionAt,
+        HeldSince = State.HeldSince,
+        RetryAt = State.RetryAt,
     };
 }

@@ -2,6 +2,7 @@ using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
@@ -41,6 +42,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
             services,
             new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
             new SystemdNotifier(notify?.Path),
+            new StatusPublisher(new StateFile(StatePath), Usage, Clock, new RunMode(DryRun: false)),
             Clock,
             loggers.CreateLogger<MonitorWorker>());
     }
@@ -48,6 +50,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public FakeCloudflare Api { get; }
 
     public TempDirectory Directory { get; }
+
+    /// <summary>The state file the worker writes for <c>failover-monitor status</c>.</summary>
+    public string StatePath => Path.Combine(Directory.Path, "state.json");
 
     /// <summary>The configuration file the worker reloads from.</summary>
     public string ConfigPath => Path.Combine(Directory.Path, "tunnels.json");

@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Gateway;
+using FailoverMonitor.Logging;
+using FailoverMonitor.Monitoring;
+using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Status;
+using FailoverMonitor.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FailoverMonitor.Commands;
+
+/// <summary><c>failover-monitor run</c>: the daemon. Composition root of the generic host.</summary>
+public static class RunCommand
+{
+    /// <summary>Loads the configuration and runs until SIGTERM; 0 when stopped, 78 when the configuration is invalid.</summary>
+    public static async Task<int> RunAsync(string? configArgument, bool dryRun, CancellationToken cancellationToken)
+    {
+        var configPath = ConfigurationLoader.ResolvePath(configArgument);
+        MonitorOptions options;
+        try
+        {
+            options = ConfigurationLoader.Load(configPath);
+        }
+        catch (ConfigurationException e)
+        {
+            using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, MonitorOptions.DefaultLogFile));
+            Log.ConfigurationInvalid(loggerFactory.CreateLogger("FailoverMonitor"), e.Message);
+            return ExitCodes.Configuration;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile);
+        AddServices(builder.Services, options, configPath, dryRun);
+
+        using var host = builder.Build();
+
+        // systemctl reload failover-monitor (ExecReload=kill -HUP $MAINPID): re-read tunnels.json without a restart.
+        var worker = host.Services.GetRequiredService<MonitorWorker>();
+        using var reload = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            worker.RequestReload();
+        });
+        if (logFileError is not null)
+        {
+            Log.LogFileUnwritable(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor"), options.LogFile, logFileError);
+        }
+
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static void AddServices(IServiceCollection services, MonitorOptions options, string configPath, bool dryRun)
+    {
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.AddSingleton(options);
+        services.AddSingleton(new ConfigurationSource(configPath));
+        services.AddSingleton(new RunMode(dryRun));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new SystemdNotifier());
+        services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
+        services.AddSingleton<IProcessRunner, ProcessRunner>();
+        services.AddSingleton<SystemctlServiceController>();
+        services.AddSingleton<IServiceController>(sp => dryRun
+            ? new DryRunServiceController(sp.GetRequiredService<SystemctlServiceController>(), sp.GetRequiredService<ILogger<DryRunServiceController>>())
+            : sp.GetRequiredService<SystemctlServiceController>());
+        services.AddSingleton(sp => CloudflareResilience.Build(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient<CloudflareTunnelClient>(client =>
+            {
+                client.BaseAddress = CloudflareTunnelClient.BaseAddressOf(options);
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            // The client lives as long as the process; rotating pooled connections keeps DNS changes visible.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
+        services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();
+        services.AddSingleton<ApiUsage>();
+        services.AddSingleton(new StateFile(options.StateFile));
+        services.AddSingleton<StatusPublisher>();
+        services.AddSingleton<TunnelObserver>();
+        services.AddSingleton<StartupChecks>();
+        services.AddSingleton<MonitorWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
+    }
+}

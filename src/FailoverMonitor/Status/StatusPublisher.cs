@@ -1,0 +1,52 @@
+using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
+
+namespace FailoverMonitor.Status;
+
+/// <summary>Writes the daemon's view to the state file after every cycle; removes it at shutdown.</summary>
+public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimeProvider timeProvider, RunMode mode)
+{
+    private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
+    private string? _lastError;
+
+    /// <summary>Why the last write failed, or null.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>Writes a snapshot of <paramref name="tunnels"/> under <paramref name="options"/>.</summary>
+    /// <returns>A newly arisen write error (once per distinct error), for the caller to log; else null.</returns>
+    public string? Publish(MonitorOptions options, string configPath, bool? gatewayReachable, IReadOnlyList<TunnelStatusEntry> tunnels)
+    {
+        var budgets = ApiBudget.Compute(options);
+        var snapshot = new StatusSnapshot
+        {
+            Pid = Environment.ProcessId,
+            Version = VersionInfo.Current,
+            ConfigPath = configPath,
+            StartedAt = _startedAt,
+            UpdatedAt = timeProvider.GetUtcNow(),
+            CheckInterval = options.CheckInterval,
+            DryRun = mode.DryRun,
+            GatewayIp = options.GatewayIp ?? "",
+            GatewayReachable = gatewayReachable,
+            Tunnels = tunnels,
+            Tokens = options.Tunnels.GroupBy(t => t.ResolvedToken!).Select(g => new TokenStatusEntry
+            {
+                Tunnels = g.Select(t => t.DisplayName).ToList(),
+                RequestsSent = usage.RequestsSent(g.Key),
+                BudgetPer5Minutes = budgets.FirstOrDefault(b => b.Tunnels.SequenceEqual(g.Select(t => t.DisplayName)))?.Steady ?? 0,
+                RateLimitedUntil = usage.BlockedUntil(g.Key),
+            }).ToList(),
+        };
+        var error = stateFile.TryWrite(snapshot);
+        var fresh = error is not null && error != _lastError;
+        _lastError = error;
+        return fresh ? error : null;
+    }
+
+    /// <summary>Removes the state file.</summary>
+    public void Withdraw() => stateFile.Delete();
+}
+
+/// <summary>How the daemon runs.</summary>
+/// <param name="DryRun">Decide and log, but never start or stop a unit.</param>
+public sealed record RunMode(bool DryRun);

@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+
+namespace FailoverMonitor.Status;
+
+/// <summary>Renders a <see cref="StatusSnapshot"/> for <c>failover-monitor status</c>: a plain table, or JSON for scripts.</summary>
+public static class StatusReport
+{
+    /// <summary>Exit code when no daemon is running (the LSB convention <c>systemctl status</c> also uses).</summary>
+    public const int ExitNotRunning = 3;
+
+    /// <summary>Whether the daemon that wrote <paramref name="snapshot"/> is still alive.</summary>
+    public static bool IsAlive(StatusSnapshot snapshot)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(snapshot.Pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The snapshot as indented JSON.</summary>
+    public static string ToJson(StatusSnapshot snapshot) => JsonSerializer.Serialize(snapshot, StatusJsonContext.Default.StatusSnapshot);
+
+    /// <summary>The snapshot as a table, times in UTC.</summary>
+    public static string ToTable(StatusSnapshot snapshot, DateTimeOffset now)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"FailoverMonitor {snapshot.Version}, pid {snapshot.Pid}, up since {snapshot.StartedAt:yyyy-MM-dd HH:mm:ss}Z, config {snapshot.ConfigPath}{(snapshot.DryRun ? ", DRY RUN" : "")}");
+        text.AppendLine($"Last check {(now - snapshot.UpdatedAt).TotalSeconds:0} s ago (every {snapshot.CheckInterval} s); gateway {snapshot.GatewayIp} {(snapshot.GatewayReachable switch { true => "reachable", false => "UNREACHABLE", _ => "not probed yet" })}");
+        text.AppendLine();
+        var rows = new List<string[]> { new[] { "TUNNEL", "ID", "STATUS", "CONNECTORS", "BACKUP", "COUNTS", "LAST ACTION", "HOLD" } };
+        foreach (var t in snapshot.Tunnels)
+        {
+            var connectors = t.LiveConnectors is null
+                ? "-"
+                : string.Join(" ", t.LiveConnectors.Select(c => Short(c) + (c == t.LocalConnectorId ? "(local)" : "")));
+            rows.Add(
+            [
+                t.Name,
+                Short(t.TunnelId),
+                t.Status is "unknown" ? $"unknown: {t.UnknownReason}" : t.Status ?? "-",
+                connectors.Length == 0 ? "none" : connectors,
+                $"{t.Service} {(t.BackupActive switch { true => "active", false => "inactive", _ => "unreadable" })}",
+                $"fail {t.ConsecutiveFailures} back {t.ConsecutiveRecoveries}",
+                t.LastActionAt is { } at ? $"{at:MM-dd HH:mm:ss}Z {t.LastAction}" : "-",
+                t.HeldSince is { } held ? $"since {held:HH:mm:ss}Z" : "-",
+            ]);
+        }
+
+        text.Append(Commands.CheckConfigCommand.Table(rows));
+        text.AppendLine();
+        rows = [new[] { "TOKEN OF", "REQUESTS SENT", "BUDGET /5 MIN", "RATE LIMITED" }];
+        rows.AddRange(snapshot.Tokens.Select(t => new[]
+        {
+            string.Join(",", t.Tunnels),
+            t.RequestsSent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{t.BudgetPer5Minutes} of 1200",
+            t.RateLimitedUntil is { } until ? $"until {until:HH:mm:ss}Z" : "no",
+        }));
+        text.Append(Commands.CheckConfigCommand.Table(rows));
+        return text.ToString();
+    }
+
+    private static string Short(string id) => id.Length > 8 ? id[..8] : id;
+}

@@ -1,0 +1,11 @@
+using System.Reflection;
+
+namespace FailoverMonitor.Status;
+
+/// <summary>The program's version, from its assembly's informational version (the build's <c>Version</c>).</summary>
+public static class VersionInfo
+{
+    /// <summary>E.g. <c>0.1.0</c>.</summary>
+    public static string Current { get; } =
+        (typeof(VersionInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+}
