@@ -28,6 +28,7 @@ public sealed class MonitorWorker : BackgroundService
     private readonly StartupChecks _startupChecks;
     private readonly SystemdNotifier _notifier;
     private readonly StatusPublisher _status;
+    private readonly IEnumerable<IMonitorObserver> _observers;
     private readonly TimeProvider _time;
     private readonly ILogger<MonitorWorker> _logger;
     private readonly object _reloadLock = new();
@@ -43,7 +44,7 @@ public sealed class MonitorWorker : BackgroundService
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
     public MonitorWorker(MonitorOptions options, ConfigurationSource source, IGatewayProbe gateway, TunnelObserver observer,
-        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, StatusPublisher status, TimeProvider time, ILogger<MonitorWorker> logger)
+        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, StatusPublisher status, IEnumerable<IMonitorObserver> observers, TimeProvider time, ILogger<MonitorWorker> logger)
     {
         _options = options;
         _source = source;
@@ -53,6 +54,7 @@ public sealed class MonitorWorker : BackgroundService
         _startupChecks = startupChecks;
         _notifier = notifier;
         _status = status;
+        _observers = observers;
         _time = time;
         _logger = logger;
         _policy = new FailoverPolicy(PolicySettings.From(options));
@@ -171,7 +173,9 @@ public sealed class MonitorWorker : BackgroundService
         try
         {
             await RunCycleAsync(subset, stoppingToken).ConfigureAwait(false);
-            Log.CycleFinished(_logger, Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1));
+            var elapsed = _time.GetElapsedTime(started);
+            Log.CycleFinished(_logger, Math.Round(elapsed.TotalMilliseconds, 1));
+            Notify(o => o.OnCycleCompleted(elapsed));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -346,6 +350,7 @@ public sealed class MonitorWorker : BackgroundService
                 break;
             case DecisionKind.Hold:
                 Log.Hold(_logger, tunnel.Name, decision.Reason, tunnel.Service, UnitWord(decision.State.BackupActive));
+                Notify(o => o.OnHold(tunnel.Options, decision.Reason));
                 break;
             default:
                 var counting = decision.State.ConsecutiveFailures > before.ConsecutiveFailures
@@ -395,6 +400,7 @@ public sealed class MonitorWorker : BackgroundService
         tunnel.State = _policy.AfterAction(decision.State, decision.Kind, activeNow, decision.Reason, _time.GetUtcNow());
         _notifier.Notify("WATCHDOG=1");
         var took = starting == activeNow;
+        Notify(o => o.OnAction(tunnel.Options, decision.Kind, took, error ?? decision.Reason));
         var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - _time.GetUtcNow()).TotalSeconds) : 0;
         var why = error ?? $"unit is {UnitWord(activeNow)} afterwards";
         switch (decision.Kind, took)
@@ -432,6 +438,7 @@ public sealed class MonitorWorker : BackgroundService
                 if (failure.IsConfigurationProblem)
                 {
                     Log.TunnelConfigurationProblem(_logger, tunnel.Name, failure.Message);
+                    Notify(o => o.OnConfigurationProblem(tunnel.Options, failure.Message));
                 }
                 else
                 {
@@ -566,6 +573,14 @@ public sealed class MonitorWorker : BackgroundService
             + $"{t.Service} {(t.UnitKnown ? UnitWord(t.State.BackupActive) : "state unreadable")}"
             + (t.State.HeldSince is { } held ? $", ON HOLD since {held:HH:mm:ss}Z" : "")
             + (t.State.LastActionAt is { } at ? $", last action {at:yyyy-MM-dd HH:mm:ss}Z: {t.State.LastAction}" : "")));
+    }
+
+    private void Notify(Action<IMonitorObserver> call)
+    {
+        foreach (var observer in _observers)
+        {
+            call(observer);
+        }
     }
 
     private static string UnitWord(bool active) => active ? "active" : "inactive";

@@ -9,6 +9,9 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
     private string? _lastError;
 
+    /// <summary>The last snapshot published (null before the first), for readers inside the process such as metrics.</summary>
+    public StatusSnapshot? Latest { get; private set; }
+
     /// <summary>Why the last write failed, or null.</summary>
     public string? LastError => _lastError;
 
@@ -37,6 +40,7 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
                 RateLimitedUntil = usage.BlockedUntil(g.Key),
             }).ToList(),
         };
+        Latest = snapshot;
         var error = stateFile.TryWrite(snapshot);
         var fresh = error is not null && error != _lastError;
         _lastError = error;

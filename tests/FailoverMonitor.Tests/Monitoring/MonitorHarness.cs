@@ -43,6 +43,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
             new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
             new SystemdNotifier(notify?.Path),
             new StatusPublisher(new StateFile(StatePath), Usage, Clock, new RunMode(DryRun: false)),
+            Observers,
             Clock,
             loggers.CreateLogger<MonitorWorker>());
     }
@@ -68,6 +69,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public FakeUnits Units { get; } = new();
 
     public FakeGatewayProbe Gateway { get; } = new();
+
+    /// <summary>Observers given to the worker (add before it runs).</summary>
+    public List<IMonitorObserver> Observers { get; } = [];
 
     public CollectingLoggerProvider Logs { get; } = new();
 
