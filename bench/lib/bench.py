@@ -54,7 +54,7 @@ S = {
     "cpu_window": _env("BENCH_CPU_WINDOW_S", 15 if QUICK else 60, float),
     "steady": _env("BENCH_STEADY_S", 20 if QUICK else 60, float),
     "ready_sizes": [int(x) for x in os.environ.get("BENCH_READY_SIZES", "10 1000").split()],
-    "ready_runs": _env("BENCH_READY_RUNS", 2 if QUICK else 7, int),
+    "ready_runs": _env("BENCH_READY_RUNS", 2 if QUICK else 5, int),
     "phases": os.environ.get("BENCH_PHASES", "cycles,failover,resources,ready").replace(",", " ").split(),
     "seed": _env("BENCH_SEED", 4, int),
     "min_action_interval": os.environ.get("BENCH_MIN_ACTION_INTERVAL", "0"),
@@ -90,6 +90,13 @@ def rel(path):
         return str(Path(path).relative_to(REPO))
     except ValueError:
         return str(path)
+
+
+def loadavg():
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def percentile(values, p):
@@ -398,8 +405,9 @@ def log_problems(paths, expected_events=()):
             level, _, event, message = m.groups()
             if int(event) in expected_events:
                 continue
-            message = re.sub(r"bench-\d{4}", "bench-NNNN", message)
             message = re.sub(r"bench-backup-\d{4}", "bench-backup-NNNN", message)
+            message = re.sub(r"bench-\d{4}", "bench-NNNN", message)
+            message = re.sub(r"bench-NNNN(, bench-NNNN)+", lambda m: f"bench-NNNN x{m.group(0).count(',') + 1}", message)
             message = re.sub(r"\d{2}:\d{2}:\d{2}", "hh:mm:ss", message)
             key = (f"{level}[{event}]", message[:300])
             counts[key] = counts.get(key, 0) + 1
@@ -453,8 +461,10 @@ class Bench:
             mon.wait_cycles(warm + S["cycles"], 60 + S["cycles"] * max(S["interval"], 20))
             requests = fake.requests()
             t1 = time.monotonic()
-            ctl_lines = sc.systemctl_log.read_bytes()[ctl_start:].count(b"\n")
+            ctl_text = sc.systemctl_log.read_bytes()[ctl_start:].decode()
+            ctl_lines = ctl_text.count("\n")
             rss = proc_status(mon.pid).get("VmRSS")
+            load = loadavg()
         finally:
             code = mon.stop()
             fake.stop()
@@ -482,7 +492,10 @@ class Bench:
                f" max {max(rate5.values()) if rate5 else float('nan'):.0f}) over a {window:.1f} s window; "
                f"computed {computed:.0f} (= {sc.calls_per_cycle_per_token()} call(s) per cycle x 300 s / {S['interval']} s); "
                f"one call per tunnel would be {math.ceil(tunnels / accounts) * 300 / S['interval']:.0f}")
-        r.line(f"   systemctl calls: {ctl_lines / n:.0f} per cycle (is-active, one process each); "
+        spans = call_spans(ctl_text, S["interval"] / 2)
+        r.line(f"   systemctl calls: {ctl_lines / n:.0f} per cycle (one process each), spanning {dist(spans, 'ms')} of a cycle; "
+               f"load average (1 min) at the end {load}")
+        r.line(f"   "
                f"VmRSS at the end {rss / 1024 if rss else float('nan'):.1f} MiB (Debug console logging on); "
                f"exit code after SIGTERM {code}")
         self.results[f"cycle {tunnels}/{accounts}"] = {
@@ -491,7 +504,7 @@ class Bench:
             "per5min_token_measured": median(rate5.values()) if rate5 else float("nan"),
             "per5min_token_max": max(rate5.values()) if rate5 else float("nan"),
             "per5min_token_computed": computed, "systemctl_per_cycle": ctl_lines / n, "tunnels": tunnels,
-            "accounts": accounts}
+            "accounts": accounts, "load": load}
         self.note_problems(name, [mon.console])
 
     # --- failover latency ----------------------------------------------------------------------------------
@@ -552,7 +565,7 @@ class Bench:
             code = mon.stop()
             fake.stop()
         target = S["interval"] + CONFIRM_DELAY + 0.5
-        r.line(f"   failover latency: {dist(latencies, 's', 2)}")
+        r.line(f"   failover latency: {dist(latencies, 's', 2)}; load average (1 min) at the end {loadavg()}")
         r.line(f"   failback (primary back -> 'stop', recovery_threshold 3; informative): {dist(failbacks, 's', 2)}")
         r.line(f"   (down time = the fake's conns_inactive_at; it lay {median(skew):.1f} ms after the bench sent DELETE, median; "
                f"monitor exit code after SIGTERM {code})")
@@ -627,7 +640,8 @@ class Bench:
                    f"VmHWM {last.get('VmHWM', 0) / 1024:.1f} MiB; {last.get('Threads')} threads)")
             r.line(f"   CPU: {per_hour:.1f} s per hour (utime+stime {cpu1 - cpu0:.2f} s over {w1 - w0:.1f} s); "
                    f"its child processes (fake systemctl, waited for): {child_hour:.1f} s per hour")
-            r.line(f"   systemctl calls since start: {ctl}; monitor exit code after SIGTERM {code}")
+            r.line(f"   systemctl calls since start: {ctl}; monitor exit code after SIGTERM {code}; "
+                   f"load average (1 min) at the end {loadavg()}")
             self.results[f"resources {tunnels}"] = {"rss": rss, "cpu_h": per_hour, "child_h": child_hour,
                                                     "samples": len(samples), "window": w1 - w0}
             self.note_problems(f"resources-{tunnels}", [mon.console])
@@ -646,7 +660,7 @@ class Bench:
             sock_path = sc.dir / "notify.sock"
             r.line("")
             r.line(f"-- {tunnels} tunnels / {accounts} account(s)")
-            times, exits, command = [], [], None
+            times, exits, command, phases = [], [], None, []
             try:
                 for run in range(S["ready_runs"] + 1):
                     if sock_path.exists():
@@ -654,6 +668,8 @@ class Bench:
                     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                     listener.bind(str(sock_path))
                     try:
+                        ctl_offset = sc.systemctl_log.stat().st_size
+                        t0_epoch = time.time_ns()
                         t0 = time.monotonic_ns()
                         mon = Monitor(sc, fake, debug=False, label=f"ready{run}", notify_socket=sock_path)
                         command = mon.command
@@ -674,7 +690,14 @@ class Bench:
                             if b"READY=1" in data.split(b"\n"):
                                 ready_ns = time.monotonic_ns()
                         ms = (ready_ns - t0) / 1e6
+                        ready_epoch = t0_epoch + (ready_ns - t0)
                         exits.append(mon.stop())
+                        calls = [int(line.split()[0]) for line in
+                                 sc.systemctl_log.read_bytes()[ctl_offset:].decode().splitlines() if line.strip()]
+                        calls = [c for c in calls if c <= ready_epoch]
+                        if calls and run > 0:
+                            phases.append(((calls[0] - t0_epoch) / 1e6, (calls[-1] - calls[0]) / 1e6,
+                                           (ready_epoch - calls[-1]) / 1e6, len(calls)))
                         for unit_file in sc.unit_dir.glob("*.active"):
                             unit_file.unlink()
                         if run == 0:
@@ -687,7 +710,13 @@ class Bench:
             finally:
                 fake.stop()
             r.line(f"   $ {command}")
-            r.line(f"   start to READY=1: median {median(times):.0f} ms; {dist(times, 'ms', 0)}; exit codes after SIGTERM {sorted(set(exits), key=str)}")
+            r.line(f"   start to READY=1: median {median(times):.0f} ms; {dist(times, 'ms', 0)}; exit codes after SIGTERM "
+                   f"{sorted(set(exits), key=str)}; load average (1 min) at the end {loadavg()}")
+            if phases:
+                r.line(f"   of which (medians): exec -> first systemctl call {median([p[0] for p in phases]):.0f} ms "
+                       f"(runtime start, host, config, token check); {median([p[3] for p in phases]):.0f} systemctl calls "
+                       f"(show + is-active per unit) {median([p[1] for p in phases]):.0f} ms; last call -> READY=1 "
+                       f"{median([p[2] for p in phases]):.0f} ms")
             self.results[f"ready {tunnels}"] = {"median": median(times), "n": len(times),
                                                 "p95": percentile(times, 95)}
             self.note_problems(f"ready-{tunnels}", list(sc.dir.glob("ready*.console.log")))
@@ -748,6 +777,24 @@ class Bench:
         r.line(f"Bench time {elapsed / 60:.1f} min. Work files: {rel(self.run_dir)}; this report: {rel(r.path)}")
 
 
+def call_spans(ctl_text, gap_s):
+    """Per burst of systemctl calls (a gap above gap_s starts a new one): ms from its first to its last call."""
+    spans, first, last = [], None, None
+    for line in ctl_text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        t = int(parts[0])
+        if last is not None and t - last > gap_s * 1e9:
+            spans.append((last - first) / 1e6)
+            first = None
+        first = t if first is None else first
+        last = t
+    if first is not None:
+        spans.append((last - first) / 1e6)
+    return spans
+
+
 def frange(start, stop, step):
     x = start
     while x <= stop + 1e-9:
@@ -777,6 +824,7 @@ def main():
             report.line(head)
         report.line(f"FailoverMonitor bench, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} CPU(s)"
                     f"{' (BENCH_QUICK=1: too few samples for real figures)' if QUICK else ''}")
+        report.line(f"Load average (1 min) at start: {loadavg()} (timing figures assume an otherwise idle machine)")
         report.line("Settings: " + ", ".join(f"{k}={' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in S.items()))
         for phase in S["phases"]:
             if phase not in ("cycles", "failover", "resources", "ready"):
