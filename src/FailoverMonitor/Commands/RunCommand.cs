@@ -33,16 +33,18 @@ public static class RunCommand
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile);
+        var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
         AddServices(builder.Services, options, configPath, dryRun);
 
         using var host = builder.Build();
 
-        // systemctl reload failover-monitor (ExecReload=kill -HUP $MAINPID): re-read tunnels.json without a restart.
+        // systemctl reload failover-monitor (ExecReload=kill -HUP $MAINPID): re-read tunnels.json without a restart,
+        // and reopen the log file for an outside logrotate.
         var worker = host.Services.GetRequiredService<MonitorWorker>();
         using var reload = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
+            logSink?.Reopen();
             worker.RequestReload();
         });
         if (logFileError is not null)

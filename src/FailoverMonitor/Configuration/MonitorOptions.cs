@@ -112,6 +112,12 @@ public sealed class MonitorOptions
     /// <summary>Path of the plain-text log file, default <c>/var/log/failover_monitor.log</c>.</summary>
     public string LogFile { get; set; } = DefaultLogFile;
 
+    /// <summary>The log file rotates (<c>.1</c> … <c>.N</c>, as logrotate names them) at this size, MiB; 0 (never) to 1024, default 10.</summary>
+    public int LogMaxSizeMb { get; set; } = Logging.FileLog.DefaultMaxSizeMegabytes;
+
+    /// <summary>Rotated log files kept; 0 to 100, default 5.</summary>
+    public int LogRetainedFiles { get; set; } = Logging.FileLog.DefaultRetainedFiles;
+
     /// <summary>Where the daemon keeps what it believes, for <c>failover-monitor status</c>; default <c>/run/failover-monitor/state.json</c>.</summary>
     public string StateFile { get; set; } = DefaultStateFile;
 

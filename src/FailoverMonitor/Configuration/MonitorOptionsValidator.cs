@@ -44,6 +44,8 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         CheckRange(options.MaxActionsPerHour, 1, 1000, "max_actions_per_hour", "actions", Check);
         CheckRange(options.BackupConnectTimeout, 5, 3600, "backup_connect_timeout", "seconds", Check);
         CheckRange(options.ConfirmDelay, 0, 60, "confirm_delay", "seconds", Check);
+        CheckRange(options.LogMaxSizeMb, 0, 1024, "log_max_size_mb", "MiB", Check);
+        CheckRange(options.LogRetainedFiles, 0, 100, "log_retained_files", "files", Check);
 
         Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
         foreach (var status in options.FailoverOn ?? [])

@@ -14,9 +14,23 @@ public static class FileLog
     /// <summary>The line layout, Serilog output-template syntax.</summary>
     public const string OutputTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss} [{LevelWord}] {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>Default for <c>log_max_size_mb</c>: the file rotates at 10 MiB.</summary>
+    public const int DefaultMaxSizeMegabytes = 10;
+
+    /// <summary>Default for <c>log_retained_files</c>: five rotated files are kept.</summary>
+    public const int DefaultRetainedFiles = 5;
+
     /// <summary>A Serilog logger writing to <paramref name="path"/>, or null with <paramref name="error"/> when the file cannot be written.</summary>
-    public static Logger? Create(string path, out string? error)
+    public static Logger? Create(string path, out string? error) =>
+        Create(path, DefaultMaxSizeMegabytes, DefaultRetainedFiles, out _, out error);
+
+    /// <summary>
+    /// A Serilog logger writing to <paramref name="path"/>, rotated at <paramref name="maxSizeMegabytes"/> MiB keeping
+    /// <paramref name="retainedFiles"/> old files; or null with <paramref name="error"/> when the file cannot be written.
+    /// </summary>
+    public static Logger? Create(string path, int maxSizeMegabytes, int retainedFiles, out RotatingFileSink? sink, out string? error)
     {
+        sink = null;
         try
         {
             var directory = Path.GetDirectoryName(path);
@@ -38,13 +52,17 @@ public static class FileLog
 
         error = null;
         ReportWriteFailures(path);
+        sink = new RotatingFileSink(path,
+            new Serilog.Formatting.Display.MessageTemplateTextFormatter(OutputTemplate, System.Globalization.CultureInfo.InvariantCulture),
+            maxSizeMegabytes * 1024L * 1024L,
+            retainedFiles);
         return new LoggerConfiguration()
             // AddSerilog lets every MEL event through to Serilog, so the framework filters are repeated here.
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.With<LevelWordEnricher>()
-            .WriteTo.File(path, outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.Sink(sink)
             .CreateLogger();
     }
 

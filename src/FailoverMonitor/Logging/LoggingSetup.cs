@@ -9,8 +9,12 @@ public static class LoggingSetup
     /// <summary>Whether stdout is connected to journald (systemd sets <c>JOURNAL_STREAM</c>, systemd.exec(5)).</summary>
     public static bool IsJournalConsole => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM"));
 
-    /// <summary>Configures <paramref name="logging"/>; returns why <paramref name="logFile"/> cannot be written, or null.</summary>
-    public static string? Configure(ILoggingBuilder logging, string logFile)
+    /// <summary>Configures <paramref name="logging"/> with the default rotation; returns why <paramref name="logFile"/> cannot be written, or null.</summary>
+    public static string? Configure(ILoggingBuilder logging, string logFile) =>
+        Configure(logging, logFile, FileLog.DefaultMaxSizeMegabytes, FileLog.DefaultRetainedFiles, out _);
+
+    /// <summary>Configures <paramref name="logging"/>; returns why <paramref name="logFile"/> cannot be written, or null. <paramref name="sink"/> can be reopened on SIGHUP.</summary>
+    public static string? Configure(ILoggingBuilder logging, string logFile, int maxSizeMegabytes, int retainedFiles, out RotatingFileSink? sink)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information);
@@ -32,7 +36,7 @@ public static class LoggingSetup
             });
         }
 
-        var file = FileLog.Create(logFile, out var error);
+        var file = FileLog.Create(logFile, maxSizeMegabytes, retainedFiles, out sink, out var error);
         if (file is not null)
         {
             logging.AddSerilog(file, dispose: true);
