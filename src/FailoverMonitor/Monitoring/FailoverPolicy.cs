@@ -15,6 +15,12 @@ public sealed class FailoverPolicy(PolicySettings settings)
     /// <summary>Counts <paramref name="observation"/> into <paramref name="state"/> and decides.</summary>
     public Decision Decide(TunnelState state, TunnelObservation observation, DateTimeOffset now)
     {
+        if (state.HeldSince is { } heldSince && now - heldSince >= PolicySettings.HoldWindow)
+        {
+            // The hour is over whether or not an action is due now: the status must stop saying "on hold".
+            state = state with { HeldSince = null };
+        }
+
         if (observation.Status is not { } status)
         {
             return new Decision(DecisionKind.None, $"status unknown ({observation.Failure?.Message ?? "no answer"}): no action", state);
@@ -130,6 +136,12 @@ public sealed class FailoverPolicy(PolicySettings settings)
     private Decision DecideWhileFailedOver(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)
     {
         var current = state with { ConsecutiveFailures = 0 };
+        if (state.LastActionKind == DecisionKind.RestartBackup && state.RetryAt is not null && !Settings.FailoverOn.Contains(status))
+        {
+            // The restarted backup (or the primary) has connected: the restart's back-off is spent and must not hold back a failback.
+            current = current with { FailedAttempts = 0, RetryAt = null };
+        }
+
         if (Settings.FailoverOn.Contains(status)
             && Settings.BackupConnectTimeout is { } connectTimeout
             && state.BackupActiveSince is { } since
@@ -174,7 +186,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
             return new Decision(DecisionKind.None, $"{evidence} for {recoveries} of {Settings.RecoveryThreshold} consecutive checks", counted);
         }
 
-        if (state.RetryAt is { } retryAt && now < retryAt)
+        if (current.RetryAt is { } retryAt && now < retryAt)
         {
             return new Decision(DecisionKind.None, $"{evidence}, previous stop did not take; next attempt at {retryAt:HH:mm:ss} UTC", counted);
         }

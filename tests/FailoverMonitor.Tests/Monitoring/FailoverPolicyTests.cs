@@ -24,6 +24,45 @@ public sealed class FailoverPolicyTests
     private static TunnelObservation Unknown() =>
         TunnelObservation.Unknown(new CloudflareApiException(ApiFailureKind.ServerError, "HTTP 500"));
 
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The primary is back beside the backup (two distinct live connectors).</summary>
+    private static TunnelObservation PrimaryBack =>
+        WithConnectors(TunnelStatus.Healthy, null, new Connector("backup", true), new Connector("primary", true));
+
+    /// <summary>The backup is active but no connector is live: the tunnel stays down.</summary>
+    private static TunnelObservation StillDown => WithConnectors(TunnelStatus.Down, null);
+
+    /// <summary>Default thresholds with the flap guard on (min_action_interval 30 s).</summary>
+    private static PolicySettings Guarded(int maxActionsPerHour = 10, TimeSpan? connectTimeout = null) =>
+        Settings() with { MinActionInterval = MinInterval, MaxActionsPerHour = maxActionsPerHour, BackupConnectTimeout = connectTimeout };
+
+    /// <summary>The state right after a start at <paramref name="at"/> that took.</summary>
+    private static TunnelState Started(FailoverPolicy policy, DateTimeOffset at) =>
+        policy.AfterAction(new TunnelState(false, ConsecutiveFailures: 2), DecisionKind.StartBackup, backupActiveNow: true, "start", at);
+
+    /// <summary><paramref name="checks"/> "primary back" observations a second apart, ending at <paramref name="at"/>; the last decision.</summary>
+    private static Decision Recover(FailoverPolicy policy, TunnelState state, DateTimeOffset at, int checks) =>
+        Repeat(policy, state, PrimaryBack, at, checks);
+
+    /// <summary><paramref name="checks"/> down observations a second apart, ending at <paramref name="at"/>; the last decision.</summary>
+    private static Decision Fail(FailoverPolicy policy, TunnelState state, DateTimeOffset at, int checks) =>
+        Repeat(policy, state, Status(TunnelStatus.Down), at, checks);
+
+    private static Decision Repeat(FailoverPolicy policy, TunnelState state, TunnelObservation observation, DateTimeOffset at, int checks)
+    {
+        Decision d = null!;
+        for (var i = checks - 1; i >= 0; i--)
+        {
+            d = policy.Decide(state, observation, at - TimeSpan.FromSeconds(i));
+            Assert.True(i == 0 || d.Kind == DecisionKind.None, $"acted {i} checks early: {d.Reason}");
+            state = d.State;
+        }
+
+        return d;
+    }
+
     [Fact]
     public void Flow_Healthy_Down_FailedOver_PrimaryBack_Restored()
     {
@@ -258,6 +297,253 @@ public sealed class FailoverPolicyTests
         Assert.True(state.BackupActive);
         Assert.Equal(1, state.FailedAttempts);
         Assert.NotNull(state.RetryAt);
+    }
+
+    // ---- flap guard ----
+
+    [Fact]
+    public void Decide_StopWithinMinActionIntervalOfStart_NoneWithFlapGuardReason()
+    {
+        var policy = new FailoverPolicy(Guarded());
+        var state = Started(policy, T0);
+
+        var d = Recover(policy, state, T0 + TimeSpan.FromSeconds(10), checks: 3);
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.StartsWith("flap guard:", d.Reason);
+        Assert.Contains("min_action_interval 30 s", d.Reason);
+        Assert.Equal(3, d.State.ConsecutiveRecoveries);
+
+        // Just before the interval ends still nothing; at its end the stop goes ahead.
+        d = policy.Decide(d.State, PrimaryBack, T0 + MinInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(DecisionKind.None, d.Kind);
+        d = policy.Decide(d.State, PrimaryBack, T0 + MinInterval);
+        Assert.Equal(DecisionKind.StopBackup, d.Kind);
+    }
+
+    [Fact]
+    public void Decide_StartWithinMinActionIntervalOfStop_NoneWithFlapGuardReason()
+    {
+        var policy = new FailoverPolicy(Guarded());
+        var state = policy.AfterAction(new TunnelState(true, ConsecutiveRecoveries: 3), DecisionKind.StopBackup, backupActiveNow: false, "stop", T0);
+
+        var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + TimeSpan.FromSeconds(5));
+        d = policy.Decide(d.State, Status(TunnelStatus.Down), T0 + TimeSpan.FromSeconds(6));
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.StartsWith("flap guard:", d.Reason);
+        Assert.Equal(DecisionKind.StartBackup, policy.Decide(d.State, Status(TunnelStatus.Down), T0 + MinInterval).Kind);
+    }
+
+    [Fact]
+    public void Decide_ActionThatWouldExceedMaxActionsPerHour_HoldWithHeldSince()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var now = T0 + TimeSpan.FromMinutes(30);
+        var state = new TunnelState(false, ConsecutiveFailures: 1, RecentActions: [T0, T0 + TimeSpan.FromMinutes(10), T0 + TimeSpan.FromMinutes(20)],
+            LastActionKind: DecisionKind.StopBackup, LastActionAt: T0 + TimeSpan.FromMinutes(20));
+
+        var d = policy.Decide(state, Status(TunnelStatus.Down), now);
+
+        Assert.Equal(DecisionKind.Hold, d.Kind);
+        Assert.False(d.IsAction);
+        Assert.Equal(now, d.State.HeldSince);
+        Assert.Contains("3 actions within the last hour reached max_actions_per_hour 3", d.Reason);
+        Assert.Contains("down for 2 consecutive checks", d.Reason);
+    }
+
+    [Fact]
+    public void Flow_StartStopStart_FourthActionWithinTheHourIsHeld()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var state = Started(policy, T0);
+        var d = Recover(policy, state, T0 + TimeSpan.FromMinutes(1), checks: 3);
+        Assert.Equal(DecisionKind.StopBackup, d.Kind);
+        state = policy.AfterAction(d.State, d.Kind, backupActiveNow: false, d.Reason, T0 + TimeSpan.FromMinutes(1));
+        d = Fail(policy, state, T0 + TimeSpan.FromMinutes(2), checks: 2);
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        state = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, T0 + TimeSpan.FromMinutes(2));
+        Assert.Equal(3, state.Actions.Count);
+
+        d = Recover(policy, state, T0 + TimeSpan.FromMinutes(3), checks: 3);
+
+        Assert.Equal(DecisionKind.Hold, d.Kind);
+        Assert.Equal(T0 + TimeSpan.FromMinutes(3), d.State.HeldSince);
+        Assert.True(d.State.BackupActive);
+    }
+
+    [Fact]
+    public void Decide_WhileHeld_NoneAndTheHoldStays()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var state = new TunnelState(false, ConsecutiveFailures: 5, HeldSince: T0, RecentActions: [T0 - TimeSpan.FromMinutes(1)]);
+
+        foreach (var later in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30), PolicySettings.HoldWindow - TimeSpan.FromSeconds(1) })
+        {
+            var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + later);
+            Assert.Equal(DecisionKind.None, d.Kind);
+            Assert.StartsWith("on hold since 00:00:00 UTC", d.Reason);
+            Assert.Equal(T0, d.State.HeldSince);
+            state = d.State;
+        }
+    }
+
+    [Fact]
+    public void Decide_HourAfterHold_ReleasedAndActsAgain()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var actions = new[] { T0 - TimeSpan.FromMinutes(3), T0 - TimeSpan.FromMinutes(2), T0 - TimeSpan.FromMinutes(1) };
+        var state = new TunnelState(false, ConsecutiveFailures: 5, HeldSince: T0, RecentActions: actions,
+            LastActionKind: DecisionKind.StopBackup, LastActionAt: actions[^1]);
+
+        var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + PolicySettings.HoldWindow);
+
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Null(d.State.HeldSince);
+        Assert.Empty(d.State.Actions);
+    }
+
+    [Fact]
+    public void Decide_HourAfterHoldWhileNoActionIsDue_HoldReleased()
+    {
+        // The hold ends with the hour even when the tunnel needs nothing then, so the status stops saying "on hold".
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var state = new TunnelState(false, HeldSince: T0);
+
+        Assert.Equal(T0, policy.Decide(state, Status(TunnelStatus.Healthy), T0 + PolicySettings.HoldWindow - TimeSpan.FromSeconds(1)).State.HeldSince);
+        var d = policy.Decide(state, Status(TunnelStatus.Healthy), T0 + PolicySettings.HoldWindow);
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.Null(d.State.HeldSince);
+    }
+
+    [Fact]
+    public void Decide_ActionsOlderThanAnHour_DropOutOfTheCount()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var now = T0 + TimeSpan.FromHours(2);
+        var state = new TunnelState(false, ConsecutiveFailures: 1,
+            RecentActions: [now - TimeSpan.FromMinutes(61), now - PolicySettings.HoldWindow, now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)]);
+
+        var d = policy.Decide(state, Status(TunnelStatus.Down), now);
+
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Equal([now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)], d.State.Actions);
+        var after = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, now);
+        Assert.Equal(3, after.Actions.Count);
+    }
+
+    [Fact]
+    public void AfterAction_EveryAttempt_RecordedForTheFlapGuard()
+    {
+        var policy = new FailoverPolicy(Guarded());
+
+        var failed = policy.AfterAction(new TunnelState(false, ConsecutiveFailures: 2), DecisionKind.StartBackup, backupActiveNow: false, "start", T0);
+
+        Assert.Equal([T0], failed.Actions);
+        Assert.Equal(DecisionKind.StartBackup, failed.LastActionKind);
+        Assert.Equal(T0, failed.LastActionAt);
+    }
+
+    // ---- restart of a backup that never connects ----
+
+    [Fact]
+    public void Decide_BackupActiveAndDownForConnectTimeout_RestartBackup()
+    {
+        var policy = new FailoverPolicy(Guarded(connectTimeout: ConnectTimeout));
+        var state = Started(policy, T0);
+
+        var early = policy.Decide(state, StillDown, T0 + ConnectTimeout - TimeSpan.FromSeconds(1));
+        Assert.Equal(DecisionKind.None, early.Kind);
+
+        var d = policy.Decide(early.State, StillDown, T0 + ConnectTimeout);
+        Assert.Equal(DecisionKind.RestartBackup, d.Kind);
+        Assert.True(d.IsAction);
+        Assert.Contains("the backup has not connected (backup_connect_timeout 60 s)", d.Reason);
+    }
+
+    [Fact]
+    public void Decide_BackupActiveAndHealthyAfterConnectTimeout_NoRestart()
+    {
+        var policy = new FailoverPolicy(Guarded(connectTimeout: ConnectTimeout));
+        var state = Started(policy, T0);
+
+        var d = policy.Decide(state, WithConnectors(TunnelStatus.Healthy, null, new Connector("backup", true)), T0 + TimeSpan.FromMinutes(10));
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+    }
+
+    [Fact]
+    public void Decide_RestartSoonAfterStart_IsNotAnOppositeAction()
+    {
+        // A restart is a start: min_action_interval (30 s) does not hold back a restart after 10 s.
+        var policy = new FailoverPolicy(Guarded(connectTimeout: TimeSpan.FromSeconds(10)));
+        var state = Started(policy, T0);
+
+        Assert.Equal(DecisionKind.RestartBackup, policy.Decide(state, StillDown, T0 + TimeSpan.FromSeconds(10)).Kind);
+    }
+
+    [Fact]
+    public void AfterAction_Restart_RetryAtNoEarlierThanConnectTimeout()
+    {
+        var policy = new FailoverPolicy(Guarded(connectTimeout: ConnectTimeout));
+        var restartAt = T0 + ConnectTimeout;
+        var d = policy.Decide(Started(policy, T0), StillDown, restartAt);
+
+        var state = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, restartAt);
+
+        Assert.True(state.BackupActive);
+        Assert.Equal(restartAt, state.BackupActiveSince);
+        Assert.Equal(1, state.FailedAttempts);
+        Assert.NotNull(state.RetryAt);
+        Assert.True(state.RetryAt >= restartAt + ConnectTimeout);
+        Assert.Equal(DecisionKind.RestartBackup, state.LastActionKind);
+    }
+
+    [Fact]
+    public void Decide_AfterRestarts_NoFurtherRestartBeforeRetryAt()
+    {
+        // Connect timeout 10 s, back-off 5, 10, 20 s: from the third restart on the back-off is the longer wait.
+        var policy = new FailoverPolicy(Guarded(connectTimeout: TimeSpan.FromSeconds(10)));
+        var state = Started(policy, T0);
+        var now = T0;
+        for (var i = 1; i <= 3; i++)
+        {
+            now += TimeSpan.FromSeconds(10);
+            var d = policy.Decide(state, StillDown, now);
+            Assert.Equal(DecisionKind.RestartBackup, d.Kind);
+            state = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, now);
+        }
+
+        Assert.Equal(now + TimeSpan.FromSeconds(20), state.RetryAt);
+        var waiting = policy.Decide(state, StillDown, now + TimeSpan.FromSeconds(19));
+        Assert.Equal(DecisionKind.None, waiting.Kind);
+        Assert.Contains("next restart at", waiting.Reason);
+        Assert.Equal(DecisionKind.RestartBackup, policy.Decide(waiting.State, StillDown, now + TimeSpan.FromSeconds(20)).Kind);
+    }
+
+    [Fact]
+    public void Decide_PrimaryBackAfterRestartedBackupConnected_FailbackNotHeldByTheRestartBackoff()
+    {
+        var policy = new FailoverPolicy(Guarded(connectTimeout: ConnectTimeout));
+        var restartAt = T0 + ConnectTimeout;
+        var d = policy.Decide(Started(policy, T0), StillDown, restartAt);
+        var state = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, restartAt);
+        Assert.True(state.RetryAt > restartAt + MinInterval + TimeSpan.FromSeconds(3));
+
+        // The restarted backup connects, then the primary comes back: a failback once the flap guard allows it.
+        d = policy.Decide(state, WithConnectors(TunnelStatus.Healthy, null, new Connector("backup", true)), restartAt + TimeSpan.FromSeconds(5));
+        d = Recover(policy, d.State, restartAt + MinInterval, checks: 3);
+
+        Assert.Equal(DecisionKind.StopBackup, d.Kind);
+    }
+
+    [Fact]
+    public void Decide_NoConnectTimeout_NeverRestarts()
+    {
+        var state = Started(_policy, T0);
+
+        Assert.Equal(DecisionKind.None, _policy.Decide(state, StillDown, T0 + TimeSpan.FromHours(1)).Kind);
     }
 
     [Theory]
