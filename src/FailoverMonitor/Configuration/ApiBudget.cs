@@ -3,8 +3,10 @@ namespace FailoverMonitor.Configuration;
 /// <summary>
 /// How many Cloudflare API requests each token needs per 5 minutes. Cloudflare allows 1,200 per user in that
 /// window (all of the user's tokens, the dashboard included; Cloudflare API limits page) and locks the user out
-/// for 5 minutes beyond it. A cycle sends one list (or single-tunnel) call per account a token reads; a tunnel
-/// whose backup is active adds one connections call.
+/// for 5 minutes beyond it. A cycle sends one list call per page of <see cref="Cloudflare.CloudflareTunnelClient.PageSize"/>
+/// tunnels (or one single-tunnel call) per account a token reads; a tunnel whose backup is active adds one connections
+/// call. The list also returns the account's tunnels the monitor does not watch, so for a large account the figure is a
+/// lower bound; the requests actually sent are counted at run time.
 /// </summary>
 public static class ApiBudget
 {
@@ -25,11 +27,12 @@ public static class ApiBudget
             .GroupBy(t => t.ResolvedToken!)
             .Select(g =>
             {
-                var accounts = g.Select(t => t.AccountId!.ToLowerInvariant()).Distinct().Count();
+                var listCalls = g.GroupBy(t => t.AccountId!.ToLowerInvariant())
+                    .Sum(a => (a.Count() + Cloudflare.CloudflareTunnelClient.PageSize - 1) / Cloudflare.CloudflareTunnelClient.PageSize);
                 return new TokenBudget(
                     g.Select(t => t.DisplayName).ToList(),
-                    (int)Math.Ceiling(accounts * cyclesPer5Minutes),
-                    (int)Math.Ceiling((accounts + g.Count()) * cyclesPer5Minutes));
+                    (int)Math.Ceiling(listCalls * cyclesPer5Minutes),
+                    (int)Math.Ceiling((listCalls + g.Count()) * cyclesPer5Minutes));
             })
             .ToList();
     }
