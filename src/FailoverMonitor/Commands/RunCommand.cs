@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FailoverMonitor.Alerts;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Gateway;
@@ -67,9 +68,13 @@ public static class RunCommand
         services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
         services.AddSingleton<IProcessRunner, ProcessRunner>();
         services.AddSingleton<SystemctlServiceController>();
+        services.AddSingleton<ScServiceController>();
+        IServiceController Native(IServiceProvider sp) => OperatingSystem.IsWindows()
+            ? sp.GetRequiredService<ScServiceController>()
+            : sp.GetRequiredService<SystemctlServiceController>();
         services.AddSingleton<IServiceController>(sp => dryRun
-            ? new DryRunServiceController(sp.GetRequiredService<SystemctlServiceController>(), sp.GetRequiredService<ILogger<DryRunServiceController>>())
-            : sp.GetRequiredService<SystemctlServiceController>());
+            ? new DryRunServiceController(Native(sp), sp.GetRequiredService<ILogger<DryRunServiceController>>())
+            : Native(sp));
         services.AddSingleton(sp => CloudflareResilience.Build(options, sp.GetRequiredService<TimeProvider>()));
         services.AddHttpClient<CloudflareTunnelClient>(client =>
             {
@@ -86,6 +91,7 @@ public static class RunCommand
         services.AddSingleton<StatusPublisher>();
         services.AddSingleton<TunnelObserver>();
         services.AddSingleton<StartupChecks>();
+        services.AddAlerts(options);
         services.AddSingleton<MonitorWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
     }

@@ -129,7 +129,9 @@ public static class ConfigurationLoader
             .Replace("System.String", "a string", StringComparison.Ordinal)
             .Replace("System.Collections.Generic.List`1[System.String]", "an array of strings", StringComparison.Ordinal)
             .Replace("System.Collections.Generic.List`1[FailoverMonitor.Configuration.TunnelOptions]", "an array of tunnels", StringComparison.Ordinal)
-            .Replace("FailoverMonitor.Configuration.TunnelOptions", "a tunnel object", StringComparison.Ordinal);
+            .Replace("FailoverMonitor.Configuration.TunnelOptions", "a tunnel object", StringComparison.Ordinal)
+            .Replace("System.Collections.Generic.List`1[FailoverMonitor.Configuration.AlertOptions]", "an array of alerts", StringComparison.Ordinal)
+            .Replace("FailoverMonitor.Configuration.AlertOptions", "an alert object", StringComparison.Ordinal);
     }
 
     private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems)

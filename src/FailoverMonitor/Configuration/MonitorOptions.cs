@@ -127,6 +127,9 @@ public sealed class MonitorOptions
     /// <summary>The tunnels to watch; at least one.</summary>
     public List<TunnelOptions> Tunnels { get; set; } = [];
 
+    /// <summary>Webhooks told of failovers, failbacks, restarts, holds and configuration problems; optional, default none. Read at start (a reload does not change them).</summary>
+    public List<AlertOptions> Alerts { get; set; } = [];
+
     /// <summary>Things worth a WARNING at start that do not stop it (e.g. a token file readable by others); set by the loader.</summary>
     internal List<string> Warnings { get; } = [];
 }

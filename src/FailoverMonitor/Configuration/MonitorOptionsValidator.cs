@@ -84,7 +84,38 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             }
         }
 
+        var alerts = options.Alerts ?? [];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            if (alerts[i] is { } alert)
+            {
+                CheckAlert(alert, $"alerts[{i}]", Check);
+            }
+            else
+            {
+                Check(false, $"alerts[{i}]", "must be an object");
+            }
+        }
+
         return problems;
+    }
+
+    // Never echo the URL: webhook URLs carry their secret in the path or query. Scheme and host are safe to name.
+    private static void CheckAlert(AlertOptions alert, string at, Action<bool, string, string> check)
+    {
+        check(!string.IsNullOrWhiteSpace(alert.Url), $"{at}.url", "missing (the webhook URL)");
+        if (!string.IsNullOrWhiteSpace(alert.Url))
+        {
+            var seen = Uri.TryCreate(alert.Url, UriKind.Absolute, out var uri) ? $" (given: {uri.Scheme}://{uri.Host}/…)" : " (not an absolute URL)";
+            check(IsAcceptableBaseUrl(alert.Url), $"{at}.url", "must be an absolute https URL (http only to a loopback address)" + seen);
+        }
+
+        check(AlertFormats.All.Contains(alert.Format), $"{at}.format", $"\"{alert.Format}\" is not one of {string.Join(", ", AlertFormats.All)}");
+        check(alert.Events is { Count: > 0 }, $"{at}.events", $"must list at least one event (leave the key out for all: {string.Join(", ", AlertEventNames.All)})");
+        foreach (var name in alert.Events ?? [])
+        {
+            check(AlertEventNames.All.Contains(name), $"{at}.events", $"\"{name}\" is not an event (use {string.Join(", ", AlertEventNames.All)})");
+        }
     }
 
     private static void CheckTunnel(TunnelOptions tunnel, string at, Action<bool, string, string> check)
@@ -94,7 +125,7 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         check(!string.IsNullOrWhiteSpace(tunnel.TunnelId), $"{at}.tunnel_id", "missing (the tunnel's UUID)");
         check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"\"{tunnel.TunnelId}\" is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
         check(!string.IsNullOrWhiteSpace(tunnel.Service), $"{at}.service", "missing (the systemd unit of the local backup connector)");
-        check(tunnel.Service is null || UnitName.IsValid(tunnel.Service), $"{at}.service", $"\"{tunnel.Service}\" is not a valid systemd unit name");
+        check(tunnel.Service is null || ServiceName.IsValid(tunnel.Service), $"{at}.service", $"\"{tunnel.Service}\" is not a valid {ServiceName.Kind}");
         var sources = new[] { tunnel.Token, tunnel.TokenFile, tunnel.TokenCredential }.Count(s => !string.IsNullOrWhiteSpace(s));
         check(sources > 0, $"{at}.token", "missing (give token, token_file or token_credential)");
         check(sources < 2, $"{at}.token", "give only one of token, token_file and token_credential");

@@ -148,4 +148,22 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "Log file {LogFile} cannot be written ({Error}); logging to the console (journald) only")]
     public static partial void LogFileUnwritable(ILogger logger, string logFile, string error);
+
+    [LoggerMessage(70, LogLevel.Information, "Alerts: {Count} webhook(s): {Targets}")]
+    public static partial void AlertsEnabled(ILogger logger, int count, string targets);
+
+    [LoggerMessage(71, LogLevel.Debug, "Alert {Event} for tunnel {Tunnel} sent to {Target} (attempt {Attempts})")]
+    public static partial void AlertSent(ILogger logger, string @event, string tunnel, string target, int attempts);
+
+    [LoggerMessage(72, LogLevel.Warning, "Alert {Event} for tunnel {Tunnel}: alert to {Target} failed after {Attempts} attempt(s): {Problem}")]
+    public static partial void AlertFailed(ILogger logger, string @event, string tunnel, string target, int attempts, string problem);
+
+    [LoggerMessage(73, LogLevel.Warning, "Alert queue full ({Capacity}): dropped the oldest alert ({Event} for tunnel {Tunnel}); {Dropped} dropped since start")]
+    public static partial void AlertDropped(ILogger logger, int capacity, string @event, string tunnel, long dropped);
+
+    [LoggerMessage(74, LogLevel.Warning, "Stopping with {Count} alert(s) not sent")]
+    public static partial void AlertsUnsent(ILogger logger, int count);
+
+    [LoggerMessage(75, LogLevel.Error, "Alert {Event} for tunnel {Tunnel} could not be queued: {Error}")]
+    public static partial void AlertNotQueued(ILogger logger, string @event, string tunnel, string error);
 }

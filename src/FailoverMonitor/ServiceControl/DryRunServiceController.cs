@@ -29,7 +29,7 @@ public sealed class DryRunServiceController(IServiceController inner, ILogger<Dr
 
     private Task Simulate(string verb, string unit, bool active)
     {
-        UnitName.Validate(unit);
+        ServiceName.Validate(unit);
         Logging.Log.WouldRun(logger, verb, unit);
         _simulated[unit] = active;
         return Task.CompletedTask;

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FailoverMonitor.Configuration;
+
+namespace FailoverMonitor.Alerts;
+
+/// <summary>The request body of an alert, per <see cref="AlertFormats">format</see>. Pure: no I/O, no clock.</summary>
+public static class AlertBody
+{
+    /// <summary>Longest chat message sent; Discord refuses content over 2000 characters.</summary>
+    public const int MaxTextLength = 1900;
+
+    /// <summary>The JSON body of <paramref name="alert"/> in <paramref name="format"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not one of <see cref="AlertFormats"/>.</exception>
+    public static string Create(Alert alert, string format) => format switch
+    {
+        AlertFormats.Json => JsonSerializer.Serialize(
+            new GenericAlertBody(alert.Event, alert.Tunnel, alert.TunnelId, alert.Service, alert.Reason, alert.Took, alert.At, alert.Host),
+            AlertJsonContext.Default.GenericAlertBody),
+        AlertFormats.Slack => JsonSerializer.Serialize(new SlackAlertBody(EscapeForSlack(Text(alert))), AlertJsonContext.Default.SlackAlertBody),
+        // No @everyone, role or user pings from a reason that happens to contain one.
+        AlertFormats.Discord => JsonSerializer.Serialize(new DiscordAlertBody(Text(alert), new DiscordAllowedMentions([])), AlertJsonContext.Default.DiscordAlertBody),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown alert format"),
+    };
+
+    /// <summary>The one-line human message of chat formats, e.g. <c>[host] Tunnel web failed over: …</c>.</summary>
+    public static string Text(Alert alert)
+    {
+        var what = (alert.Event, alert.Took) switch
+        {
+            (AlertEventNames.Failover, true) => $"Tunnel {alert.Tunnel} FAILED OVER: local backup {alert.Service} started. Reason: {alert.Reason}",
+            (AlertEventNames.Failover, _) => $"Tunnel {alert.Tunnel}: failover FAILED, local backup {alert.Service} did not start: {alert.Reason}",
+            (AlertEventNames.Failback, true) => $"Tunnel {alert.Tunnel} restored: local backup {alert.Service} stopped. Reason: {alert.Reason}",
+            (AlertEventNames.Failback, _) => $"Tunnel {alert.Tunnel}: failback FAILED, local backup {alert.Service} did not stop: {alert.Reason}",
+            (AlertEventNames.Restart, true) => $"Tunnel {alert.Tunnel}: local backup {alert.Service} restarted (it had not connected). Reason: {alert.Reason}",
+            (AlertEventNames.Restart, _) => $"Tunnel {alert.Tunnel}: restarting local backup {alert.Service} FAILED: {alert.Reason}",
+            (AlertEventNames.Hold, _) => $"Tunnel {alert.Tunnel} ON HOLD: {alert.Reason}. No more actions on {alert.Service} until a reload or the hour has passed",
+            (AlertEventNames.ConfigProblem, _) => $"Tunnel {alert.Tunnel}: configuration problem: {alert.Reason}. No action for this tunnel until fixed",
+            _ => $"Tunnel {alert.Tunnel}: {alert.Event}: {alert.Reason}",
+        };
+        var text = string.Create(CultureInfo.InvariantCulture, $"[failover-monitor on {alert.Host}] {what} ({alert.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");
+        return text.Length <= MaxTextLength ? text : text[..(MaxTextLength - 1)] + "…";
+    }
+
+    // Slack reads &, < and > as markup (links, mentions); its docs ask for exactly these three escapes.
+    private static string EscapeForSlack(string text) =>
+        new StringBuilder(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").ToString();
+}
+
+/// <summary>The generic JSON alert.</summary>
+internal sealed record GenericAlertBody(string Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host);
+
+/// <summary>A Slack incoming-webhook message.</summary>
+internal sealed record SlackAlertBody(string Text);
+
+/// <summary>A Discord webhook message.</summary>
+internal sealed record DiscordAlertBody(string Content, DiscordAllowedMentions AllowedMentions);
+
+/// <summary>Discord's <c>allowed_mentions</c>; an empty <c>parse</c> list pings nobody.</summary>
+internal sealed record DiscordAllowedMentions(string[] Parse);
+
+/// <summary>Source-generated JSON for alert bodies.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(GenericAlertBody))]
+[JsonSerializable(typeof(SlackAlertBody))]
+[JsonSerializable(typeof(DiscordAlertBody))]
+internal sealed partial class AlertJsonContext : JsonSerializerContext;

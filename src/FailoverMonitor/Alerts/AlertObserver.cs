@@ -1,0 +1,77 @@
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Logging;
+using FailoverMonitor.Monitoring;
+using Microsoft.Extensions.Logging;
+
+namespace FailoverMonitor.Alerts;
+
+/// <summary>
+/// Turns what the monitor does into <see cref="Alert"/>s on the <see cref="AlertQueue"/>. Runs on the monitoring
+/// loop, so it only builds a small record and queues it: it never waits, never does I/O and never throws.
+/// Events no target wants are not queued.
+/// </summary>
+public sealed class AlertObserver : IMonitorObserver
+{
+    private readonly AlertQueue _queue;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertObserver> _logger;
+    private readonly HashSet<string> _wanted;
+    private readonly string _host = Environment.MachineName;
+
+    /// <summary>Creates the observer for the <c>alerts</c> of <paramref name="options"/>.</summary>
+    public AlertObserver(AlertQueue queue, MonitorOptions options, TimeProvider time, ILogger<AlertObserver> logger)
+    {
+        _queue = queue;
+        _time = time;
+        _logger = logger;
+        _wanted = new HashSet<string>((options.Alerts ?? []).SelectMany(a => a?.Events ?? []), StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public void OnCycleCompleted(TimeSpan duration)
+    {
+        // Cycles are for metrics, not alerts.
+    }
+
+    /// <inheritdoc />
+    public void OnAction(TunnelOptions tunnel, DecisionKind kind, bool took, string reason)
+    {
+        var name = kind switch
+        {
+            DecisionKind.StartBackup => AlertEventNames.Failover,
+            DecisionKind.StopBackup => AlertEventNames.Failback,
+            DecisionKind.RestartBackup => AlertEventNames.Restart,
+            _ => null,
+        };
+        if (name is not null)
+        {
+            Queue(name, tunnel, reason, took);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnHold(TunnelOptions tunnel, string reason) => Queue(AlertEventNames.Hold, tunnel, reason, null);
+
+    /// <inheritdoc />
+    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) => Queue(AlertEventNames.ConfigProblem, tunnel, problem, null);
+
+    private void Queue(string eventName, TunnelOptions tunnel, string reason, bool? took)
+    {
+        try
+        {
+            if (_wanted.Contains(eventName))
+            {
+                _queue.Enqueue(new Alert(eventName, tunnel.DisplayName, tunnel.TunnelId, tunnel.Service, WithoutToken(reason, tunnel), took, _time.GetUtcNow(), _host));
+            }
+        }
+        catch (Exception e)
+        {
+            // The loop must not fail because an alert could not be queued.
+            Log.AlertNotQueued(_logger, eventName, tunnel.DisplayName, e.Message);
+        }
+    }
+
+    // Reasons come from API errors; none is known to quote the token, but an alert leaves the machine, so make sure.
+    private static string WithoutToken(string reason, TunnelOptions tunnel) =>
+        tunnel.ResolvedToken?.Reveal() is { Length: > 0 } token ? reason.Replace(token, "[token]", StringComparison.Ordinal) : reason;
+}

@@ -1,0 +1,34 @@
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FailoverMonitor.Alerts;
+
+/// <summary>Registers alerts with the host.</summary>
+public static class AlertServiceCollectionExtensions
+{
+    /// <summary>
+    /// When <paramref name="options"/> has <c>alerts</c>: the queue, the <see cref="AlertObserver"/> (an
+    /// <see cref="IMonitorObserver"/>), the hosted <see cref="AlertSender"/> and its HTTP client. Nothing otherwise.
+    /// Needs <see cref="MonitorOptions"/> and <see cref="TimeProvider"/> registered.
+    /// </summary>
+    public static IServiceCollection AddAlerts(this IServiceCollection services, MonitorOptions options)
+    {
+        if (options.Alerts is not { Count: > 0 })
+        {
+            return services;
+        }
+
+        services.AddSingleton(sp => new AlertQueue(sp.GetRequiredService<ILogger<AlertQueue>>()));
+        services.AddSingleton<IMonitorObserver, AlertObserver>();
+        services.AddSingleton<AlertSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertSender>());
+
+        // The pipeline times each attempt; the handler's own loggers would log the full URL, secret included.
+        services.AddHttpClient(AlertSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
+        return services;
+    }
+}
