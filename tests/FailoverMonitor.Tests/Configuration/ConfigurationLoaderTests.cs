@@ -3,8 +3,11 @@ using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Configuration;
 
+// Some tests set $CREDENTIALS_DIRECTORY: the class runs alone so no other test sees it.
+[Collection(EnvironmentCollection.Name)]
 public sealed class ConfigurationLoaderTests : IDisposable
 {
+    private const string CredentialsDirectory = "CREDENTIALS_DIRECTORY";
     private const string Account = "0123456789abcdef0123456789abcdef";
     private const string TunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
     private const string Token = "Zx9-secret-token-value-0001";
@@ -269,6 +272,229 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Equal(
             Environment.GetEnvironmentVariable(ConfigurationLoader.PathVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : MonitorOptions.DefaultConfigPath,
             ConfigurationLoader.ResolvePath(null));
+    }
+
+    // ---- flap guard, restart and confirmation keys ----
+
+    [Fact]
+    public void Load_NewKeysOmitted_Defaults()
+    {
+        var options = ConfigurationLoader.Load(Write());
+
+        Assert.Equal(30, options.MinActionInterval);
+        Assert.Equal(10, options.MaxActionsPerHour);
+        Assert.Equal(60, options.BackupConnectTimeout);
+        Assert.Equal(1, options.ConfirmDelay);
+    }
+
+    [Theory]
+    [InlineData("min_action_interval", "-1", false)]
+    [InlineData("min_action_interval", "0", true)]
+    [InlineData("min_action_interval", "3600", true)]
+    [InlineData("min_action_interval", "3601", false)]
+    [InlineData("max_actions_per_hour", "0", false)]
+    [InlineData("max_actions_per_hour", "1", true)]
+    [InlineData("max_actions_per_hour", "1000", true)]
+    [InlineData("max_actions_per_hour", "1001", false)]
+    [InlineData("backup_connect_timeout", "4.9", false)]
+    [InlineData("backup_connect_timeout", "5", true)]
+    [InlineData("backup_connect_timeout", "3600", true)]
+    [InlineData("backup_connect_timeout", "3601", false)]
+    [InlineData("confirm_delay", "-0.5", false)]
+    [InlineData("confirm_delay", "0", true)]
+    [InlineData("confirm_delay", "60", true)]
+    [InlineData("confirm_delay", "60.5", false)]
+    public void Load_NewKeys_RangeChecked(string key, string value, bool accepted)
+    {
+        var path = Write(extra: $"\"{key}\": {value},");
+
+        var problems = Record.Exception(() => ConfigurationLoader.Load(path)) is ConfigurationException e ? e.Problems : [];
+
+        if (accepted)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.StartsWith($"$.{key}: {value} is out of range:", Assert.Single(problems));
+        }
+    }
+
+    [Fact]
+    public void Load_MaxActionsPerHourNotWhole_NamesTheType()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(Write(extra: "\"max_actions_per_hour\": 2.5,")));
+
+        Assert.StartsWith("$.max_actions_per_hour: wrong type of value", Assert.Single(e.Problems));
+    }
+
+    // ---- API budget ----
+
+    [Fact]
+    public void Load_BudgetOverTheLimit_RefusedWithTheSmallestSafeInterval()
+    {
+        var tunnels = string.Join(",", Enumerable.Range(0, 13).Select(i =>
+            $$"""{ "account_id": "{{i.ToString("x32")}}", "tunnel_id": "{{Guid.NewGuid()}}", "token": "{{Token}}", "service": "b{{i}}" }"""));
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(Write(tunnel: tunnels, extra: "\"check_interval\": 3,")));
+
+        Assert.EndsWith("use check_interval 4 or more", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void Load_BudgetOverHalfTheLimitAtWorst_Warning()
+    {
+        var tunnels = string.Join(",", Enumerable.Range(0, 6).Select(i =>
+            $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{Guid.NewGuid()}}", "token": "{{Token}}", "service": "b{{i}}" }"""));
+
+        var options = ConfigurationLoader.Load(Write(tunnel: tunnels));
+
+        Assert.Contains(options.Warnings, w => w.Contains("up to 700 with every backup active", StringComparison.Ordinal));
+    }
+
+    // ---- token_credential ----
+
+    [Fact]
+    public void Load_TokenCredential_ReadsCredentialsDirectory()
+    {
+        using var credentials = new TempDirectory();
+        credentials.Write("cf-web", Token + "\n");
+        using var variable = EnvironmentVariable.Set(CredentialsDirectory, credentials.Path);
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "cf-web", "service": "b" }""");
+
+        var options = ConfigurationLoader.Load(path);
+
+        Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
+    }
+
+    [Fact]
+    public void Load_TokenCredentialWithoutCredentialsDirectory_ProblemSaysHowToProvideIt()
+    {
+        using var variable = EnvironmentVariable.Set(CredentialsDirectory, null);
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "cf-web", "service": "b" }""");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.Equal("$.tunnels[0].token_credential: $CREDENTIALS_DIRECTORY is not set (give the unit LoadCredential=cf-web:/path/to/token)", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void Load_TokenCredentialMissingFromTheDirectory_NamesTheFile()
+    {
+        using var credentials = new TempDirectory();
+        using var variable = EnvironmentVariable.Set(CredentialsDirectory, credentials.Path);
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "cf-web", "service": "b" }""");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.StartsWith($"$.tunnels[0].token_credential: cannot read {System.IO.Path.Combine(credentials.Path, "cf-web")}", Assert.Single(e.Problems));
+    }
+
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("a/b")]
+    public void Load_TokenCredentialNotAName_IsRejected(string name)
+    {
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "{{name}}", "service": "b" }""");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.Contains(e.Problems, p => p.StartsWith($"$.tunnels[0].token_credential: \"{name}\" is not a credential name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_TokenFileAndTokenCredential_IsRejected()
+    {
+        _dir.Write("web.token", Token);
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_file": "web.token", "token_credential": "cf-web", "service": "b" }""");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.Contains("$.tunnels[0].token: give only one of token, token_file and token_credential", e.Problems);
+    }
+
+    // ---- file permissions ----
+
+    [Fact]
+    public void Load_TokenFileReadableByOthers_WarningNamingTheFile()
+    {
+        var tokenFile = _dir.Write("web.token", Token);
+        Chmod(tokenFile, "644");
+        var path = WriteWithTokenFile();
+
+        var options = ConfigurationLoader.Load(path);
+
+        Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
+        var warning = Assert.Single(options.Warnings);
+        Assert.StartsWith($"{tokenFile} holds an API token and is readable by group or others (mode 644)", warning);
+        Assert.Contains($"chmod 600 {tokenFile}", warning);
+        Assert.DoesNotContain(Token, warning);
+    }
+
+    [Fact]
+    public void Load_TokenFileMode600_NoWarning()
+    {
+        Chmod(_dir.Write("web.token", Token), "600");
+
+        Assert.Empty(ConfigurationLoader.Load(WriteWithTokenFile()).Warnings);
+    }
+
+    [Fact]
+    public void Load_TokenFileWritableByOthers_RefusedNamingTheFile()
+    {
+        var tokenFile = _dir.Write("web.token", Token);
+        Chmod(tokenFile, "666");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(WriteWithTokenFile()));
+
+        Assert.Equal($"$.tunnels[0].token_file: {tokenFile} is writable by others (mode 666); refusing it: chmod 600 {tokenFile}", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void Load_ConfigFileWritableByOthers_RefusedNamingTheFile()
+    {
+        var path = Write();
+        Chmod(path, "646");
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.StartsWith($"$: {path} is writable by others (mode 646)", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void Load_ConfigFileWithInlineTokenReadableByOthers_Warning()
+    {
+        var path = Write();
+        Chmod(path, "644");
+
+        Assert.StartsWith($"{path} holds an API token and is readable by group or others (mode 644)", Assert.Single(ConfigurationLoader.Load(path).Warnings));
+    }
+
+    [Fact]
+    public void Load_ConfigFileWithoutInlineTokenReadableByOthers_NoWarning()
+    {
+        Chmod(_dir.Write("web.token", Token), "600");
+        var path = WriteWithTokenFile();
+        Chmod(path, "644");
+
+        Assert.Empty(ConfigurationLoader.Load(path).Warnings);
+    }
+
+    private string WriteWithTokenFile()
+    {
+        var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_file": "web.token", "service": "b" }""");
+        Chmod(path, "600");
+        return path;
+    }
+
+    /// <summary>Sets a Unix file mode given in octal; skips the test where there are none.</summary>
+    private static void Chmod(string path, string octal)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(octal, 8));
+        }
     }
 
     private string Write(string? tunnel = null, string extra = "") =>
