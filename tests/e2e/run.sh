@@ -10,6 +10,9 @@
 #   E2E_MONITOR_DIR / E2E_FAKE_DIR  use these published folders instead of publishing
 #   E2E_ARTIFACTS                   where logs of the run go (default <repo>/artifacts/e2e)
 #   E2E_ONLY                        space-separated scenario names to run (others skipped)
+#   E2E_HOLD                        seconds to keep the sandbox up after the scenarios (debugging:
+#                                   nsenter -t <printed PID> -m -p -n -u -i -C ...); ends early when
+#                                   the printed file is removed
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,12 +26,17 @@ source "$HERE/lib/pki.sh"
 SCENARIOS=(
     install-prebuilt-idempotent
     monitor-starts-ready
+    unit-hardening-exposure
     steady-healthy-no-action
     api-500-no-action
+    api-hangs-no-action
+    api-429-retry-after
+    blip-no-failover
     gateway-unreachable-no-api-no-action
     failover-starts-backup
     failover-logged-once-at-error
     failback-stops-backup
+    ghost-does-not-fail-back
     monitor-stop-leaves-backup-running
     monitor-restart-adopts-running-backup
     watchdog-restarts-hung-monitor
@@ -125,6 +133,8 @@ rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 ACCOUNT_ID=$(rand_hex 16)
 TUNNEL_ID=$(cat /proc/sys/kernel/random/uuid)
 TOKEN="e2eTok$(rand_hex 20)"
+# Every token any configuration of the run holds: no-token-in-logs looks for each.
+TOKENS=("$TOKEN")
 PRIMARY=primary-$(rand_hex 4)
 SERVICE=cloudflared-backup
 UNIT=failover-monitor.service
@@ -155,6 +165,8 @@ jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERV
       tunnels: [{name: "web", account_id: $a, tunnel_id: $t, token: $k, service: $s,
                  backup_metrics: "127.0.0.1:20241"}]}' > "$STAGE/tunnels.json"
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
+# A short per-attempt API timeout (1 s, 1.5 s per call) for the hanging-API scenario.
+jq '.api_timeout = 1' "$STAGE/tunnels.json" > "$STAGE/tunnels-fast.json"
 # The Python original's format, only its four keys per tunnel (no name, no backup_metrics).
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
     '{gateway_ip: "127.0.0.2", check_interval: 1,
@@ -251,6 +263,29 @@ wait_for() {
     done
 }
 
+# Request times of the fake (RFC 3339 with a fraction, UTC) as epoch milliseconds.
+JQ_MS='def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + ((.[20:23] + "00")[0:3] | tonumber);'
+now_ms_utc() { ms; }   # the sandbox shares the host's clock
+
+# Install another tunnels.json and restart the monitor on it (bounded).
+use_config() { # STAGED_FILE
+    sbx install -m 600 "/run/e2e/stage/$1" /opt/failover-monitor/tunnels.json || return 1
+    SBX_TIMEOUT=90 sbx systemctl restart $UNIT || return 1
+    wait_for 10 monitor_running
+}
+WATCHDOG_DROPIN=/etc/systemd/system/$UNIT.d/90-e2e-watchdog.conf
+watchdog_dropin() { # SECONDS
+    sbx_sh "mkdir -p ${WATCHDOG_DROPIN%/*} && printf '[Service]\nWatchdogSec=$1\nTimeoutAbortSec=2\n' > $WATCHDOG_DROPIN && systemctl daemon-reload"
+}
+watchdog_dropin_remove() {
+    sbx_sh "rm -f $WATCHDOG_DROPIN && rmdir ${WATCHDOG_DROPIN%/*} 2>/dev/null; systemctl daemon-reload"
+}
+# API requests the fake answered with STATUS since the request log was cleared.
+requests_with_status() { api_requests | jq --argjson s "$1" '[.[] | select(.status_code == $s)] | length'; }
+has_requests_with_status() { (($(requests_with_status "$1") >= ${2:-1})); }
+log_lines() { log_file | wc -l; }
+log_since() { log_file | tail -n +$(($1 + 1)); }   # LINE_COUNT: lines after the first N
+
 # Bring the world to: fake (trusted) up, primary connected, no faults, gateway
 # reachable, monitor running, backup stopped.
 baseline() {
@@ -270,20 +305,26 @@ baseline() {
     sleep 1
 }
 
-MEASURED='' WHY=''
+MEASURED='' WHY='' UNIT_OF_MEASURE=s
 run_scenario() {
     local name=$1 t0 rc
     if [[ -n ${E2E_ONLY:-} && " $E2E_ONLY " != *" $name "* ]]; then
         skipped=$((skipped + 1))
         return
     fi
-    MEASURED='' WHY=''
+    MEASURED='' WHY='' UNIT_OF_MEASURE=s
     t0=$(ms)
     "scenario_${name//-/_}"
     rc=$?
+    printf '%-45s %s %6s s\n' "$name" "$( ((rc == 0)) && echo PASS || echo FAIL)" "$(secs $(($(ms) - t0)))" \
+        >> "$ARTIFACTS/scenario-times.txt"
     if ((rc == 0)); then
         passed=$((passed + 1))
-        say "PASS $name (measured ${MEASURED:-$(secs $(($(ms) - t0)))}s)"
+        if [[ -n $MEASURED ]]; then
+            say "PASS $name (measured $MEASURED$UNIT_OF_MEASURE)"
+        else
+            say "PASS $name (measured $(secs $(($(ms) - t0)))s)"
+        fi
     else
         failed=$((failed + 1))
         say "FAIL $name: ${WHY:-failed}"
@@ -586,11 +627,30 @@ scenario_log_file_format() {
 }
 
 scenario_no_token_in_logs() {
-    local where=()
-    log_file | grep -qF "$TOKEN" && where+=("$LOG")
-    sbx journalctl --no-pager -q -o cat | grep -qF "$TOKEN" && where+=("journal")
-    sbx journalctl --no-pager -q -o json | grep -qF "$TOKEN" && where+=("journal fields")
-    ((${#where[@]} == 0)) || { WHY="the API token appears in: ${where[*]}"; return 1; }
+    # Every token any configuration of the run held, in every log: each journal entry of
+    # every unit with all its fields (export format keeps binary fields byte for byte),
+    # every file under /var/log, PID 1's debug log, and the status systemd shows.
+    local src f i where=()
+    jsync
+    SBX_TIMEOUT=60 sbx journalctl --no-pager -q -o export > "$WORK/tokens-journal.export" ||
+        { WHY="cannot read the journal"; return 1; }
+    sbx sh -c 'find /var/log -type f -print0 | xargs -0r cat' > "$WORK/tokens-var-log" ||
+        { WHY="cannot read /var/log"; return 1; }
+    sbx cat "$CONSOLE" > "$WORK/tokens-pid1" || { WHY="cannot read PID 1's log"; return 1; }
+    { sbx systemctl status --no-pager -n 0 $UNIT; prop $UNIT StatusText; } > "$WORK/tokens-status" 2>&1
+    # Not vacuous: the monitor's lines are in what is searched.
+    grep -aq 'MESSAGE=.*Tunnel web is down' "$WORK/tokens-journal.export" ||
+        { WHY="the journal export lacks the monitor's failover line (nothing searched?)"; return 1; }
+    grep -aq 'Tunnel web is down' "$WORK/tokens-var-log" || { WHY="$LOG lacks the failover line (nothing searched?)"; return 1; }
+    for src in journal:tokens-journal.export /var/log:tokens-var-log pid1-log:tokens-pid1 status:tokens-status; do
+        f=$WORK/${src#*:}
+        for i in "${!TOKENS[@]}"; do
+            grep -aqF -- "${TOKENS[$i]}" "$f" && where+=("token #$((i + 1)) in ${src%%:*}")
+        done
+    done
+    rm -f "$WORK"/tokens-*
+    ((${#where[@]} == 0)) || { WHY="a configured API token appears in logs: ${where[*]}"; return 1; }
+    note "no-token-in-logs: ${#TOKENS[@]} token(s) searched for in the journal (all units, all fields), /var/log, PID 1's log, the unit status"
 }
 
 scenario_uninstall_keeps_config_and_log() {
@@ -666,12 +726,210 @@ scenario_upgrade_from_python_original() {
     MEASURED=$(secs $(($(ms) - t0)))
 }
 
+scenario_unit_hardening_exposure() {
+    # The installed unit's sandboxing, as systemd rates it, and as the running monitor has it.
+    local out score pid status mnt d
+    out=$(SBX_TIMEOUT=60 sbx systemd-analyze security --no-pager $UNIT 2>&1) ||
+        { WHY="systemd-analyze security failed: $(tail -n 2 <<<"$out" | tr '\n' ' ')"; return 1; }
+    score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+    [[ $score =~ ^[0-9]+(\.[0-9]+)?$ ]] || { WHY="no exposure level in: $(tail -n 1 <<<"$out")"; return 1; }
+    printf '%s\n' "$out" > "$WORK/unit-security.log"
+    awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' ||
+        { WHY="exposure $score > 3.0: $(grep -c '^✗' <<<"$out") findings, see unit-security.log"; return 1; }
+    monitor_running || { WHY="monitor not running"; return 1; }
+    pid=$(prop $UNIT MainPID)
+    status=$(sbx cat "/proc/$pid/status")
+    [[ $(awk '$1 == "NoNewPrivs:" { print $2 }' <<<"$status") == 1 ]] || { WHY="running monitor lacks NoNewPrivs"; return 1; }
+    [[ $(awk '$1 == "Seccomp:" { print $2 }' <<<"$status") == 2 ]] || { WHY="running monitor has no seccomp filter"; return 1; }
+    # CAP_NET_RAW (bit 13) only, for the ICMP probe.
+    [[ $(awk '$1 == "CapBnd:" { print $2 }' <<<"$status") == 0000000000002000 ]] ||
+        { WHY="capability bounding set $(awk '$1 == "CapBnd:" { print $2 }' <<<"$status"), want CAP_NET_RAW only"; return 1; }
+    # Its view of the file system (its own mount namespace): writable only where it must be.
+    for d in /var/log /run/failover-monitor; do
+        sbx nsenter -t "$pid" -m sh -c "f=$d/.e2e-w\$\$; : > \$f && rm -f \$f" 2>/dev/null ||
+            { WHY="the monitor cannot write $d"; return 1; }
+    done
+    for d in / /etc /usr /opt/failover-monitor /var /run /run/systemd /root; do
+        ! sbx nsenter -t "$pid" -m sh -c "f=$d/.e2e-w\$\$; : > \$f && rm -f \$f" 2>/dev/null ||
+            { WHY="the monitor can write $d"; return 1; }
+    done
+    MEASURED=$score UNIT_OF_MEASURE=''
+    note "systemd-analyze security $UNIT: $(tail -n 1 <<<"$out" | sed 's/.*: //')"
+}
+
+scenario_api_hangs_no_action() {
+    # The API accepts requests and never answers, while the tunnel is down: no action, the
+    # loop keeps its rhythm (a 4 s watchdog is not missed), and it resumes once answers come.
+    baseline || return 1
+    local c n r0 pid0 t_clear hung rc=0
+    watchdog_dropin 4 && use_config tunnels-fast.json ||
+        { WHY="cannot restart the monitor with api_timeout 1 and WatchdogSec=4"; rc=1; }
+    if ((rc == 0)); then
+        wait_for 10 has_log_line 'status: healthy'
+        r0=$(prop $UNIT NRestarts) pid0=$(prop $UNIT MainPID)
+        fake DELETE /requests >/dev/null
+        c=$(jcursor)
+        fake POST /faults '{"kind":"hang"}' >/dev/null || { WHY="cannot inject the hang"; rc=1; }
+    fi
+    if ((rc == 0)); then
+        primary_down
+        sleep 9   # > 2 x WatchdogSec, > failure_threshold cycles
+        hung=$(requests_with_status 0)
+        n=$(jobs_since "$c" $BACKUP start)
+        if ((n != 0)); then WHY="$n start job(s) for $BACKUP while the API hung"; rc=1
+        elif [[ $(prop $UNIT NRestarts) != "$r0" || $(prop $UNIT MainPID) != "$pid0" ]]; then
+            WHY="the monitor was restarted while the API hung (watchdog missed?)"; rc=1
+        elif ! monitor_running; then WHY="monitor not running while the API hung"; rc=1
+        elif ((hung < 3)); then WHY="only $hung hanging request(s) in 9 s: is each attempt cut off?"; rc=1
+        elif ! jsince "$c" $UNIT 4 | grep -q 'Tunnel web status unknown'; then
+            WHY="no warning 'Tunnel web status unknown' in the journal while the API hung"; rc=1
+        fi
+    fi
+    if ((rc == 0)); then
+        primary_up
+        fake DELETE /requests >/dev/null
+        fake DELETE /faults >/dev/null
+        t_clear=$(ms)
+        if ! wait_for 15 has_requests_with_status 200; then
+            WHY="no answered API request within 15 s after the hang ended"; rc=1
+        else
+            MEASURED=$(secs $(($(ms) - t_clear)))
+            wait_for 5 has_log_line 'Tunnel web: API answering again' ||
+                { WHY="no 'Tunnel web: API answering again' line after the hang"; rc=1; }
+            n=$(jobs_since "$c" $BACKUP start)
+            ((n == 0)) || { WHY="$n start job(s) for $BACKUP after the hang"; rc=1; }
+        fi
+    fi
+    fake DELETE /faults >/dev/null 2>&1
+    primary_up >/dev/null 2>&1
+    watchdog_dropin_remove
+    use_config tunnels.json || { WHY="${WHY:-cannot restore the configuration}"; rc=1; }
+    return "$rc"
+}
+
+scenario_api_429_retry_after() {
+    # One 429 with Retry-After: 10: no request with that token until 10 s have passed.
+    baseline || return 1
+    local c n t429 tnext gap reqs
+    wait_for 10 has_log_line 'status: healthy'
+    fake DELETE /requests >/dev/null
+    c=$(jcursor)
+    fake POST /faults '{"kind":"too_many_requests","retry_after_seconds":10,"times":1}' >/dev/null ||
+        { WHY="cannot inject the 429"; return 1; }
+    wait_for 5 has_requests_with_status 429 || { WHY="no request was answered 429 within 5 s"; return 1; }
+    # The next request with the token after the 429 (bounded).
+    local limit=$(($(ms) + 22000))
+    while (($(ms) < limit)); do
+        reqs=$(api_requests | jq -c --arg k "$TOKEN" "$JQ_MS"' [.[] | select(.token == $k) | {s: .status_code, t: (.at | ms)}]')
+        t429=$(jq '[.[] | select(.s == 429) | .t] | first // empty' <<<"$reqs")
+        tnext=$(jq --argjson t "${t429:-0}" '[.[] | select(.t > $t and .s != 429) | .t] | first // empty' <<<"$reqs")
+        [[ -n $tnext ]] && break
+        sleep 0.5
+    done
+    n=$(jobs_since "$c" $BACKUP start)
+    ((n == 0)) || { WHY="$n start job(s) for $BACKUP after a 429"; return 1; }
+    [[ -n $t429 ]] || { WHY="the 429 is not in the request log"; return 1; }
+    [[ -n $tnext ]] || { WHY="no request with the token within 22 s after the 429 (Retry-After: 10)"; return 1; }
+    gap=$((tnext - t429))
+    MEASURED=$(secs "$gap")
+    ((gap >= 9900)) || { WHY="a request with the token ${MEASURED}s after the 429, before Retry-After (10 s) passed"; return 1; }
+    ((gap <= 10000 + 3000 * CHECK_INTERVAL)) || { WHY="polling resumed only ${MEASURED}s after the 429 (Retry-After: 10)"; return 1; }
+    monitor_running || { WHY="monitor not running after the 429"; return 1; }
+    log_file | grep -q 'rate limited by Cloudflare (429)' ||
+        { WHY="$LOG does not say the token is rate limited"; return 1; }
+}
+
+scenario_blip_no_failover() {
+    # The tunnel reads "down" for one observation, then healthy again: below
+    # failure_threshold (2), so no start.
+    baseline || return 1
+    local c lines t_put t_reset seen=0 n0 down_obs
+    wait_for 10 has_log_line 'status: healthy'
+    c=$(jcursor)
+    lines=$(log_lines)
+    fake DELETE /requests >/dev/null
+    fake PUT "/tunnels/$TUNNEL_ID/status" '{"status":"down"}' >/dev/null || { WHY="cannot set the status"; return 1; }
+    t_put=$(ms)
+    n0=$(api_requests | jq --argjson t "$t_put" "$JQ_MS"' [.[] | select((.at | ms) >= $t)] | length')
+    # The first check after the change sees "down"; the next one must not.
+    local limit=$((t_put + 3000 * CHECK_INTERVAL))
+    while (($(ms) < limit)); do
+        if (($(api_requests | jq --argjson t "$t_put" "$JQ_MS"' [.[] | select((.at | ms) >= $t)] | length') > n0)); then
+            seen=1
+            break
+        fi
+        sleep 0.05
+    done
+    fake PUT "/tunnels/$TUNNEL_ID/status" '{"status":null}' >/dev/null
+    t_reset=$(ms)
+    ((seen)) || { WHY="the monitor made no API call within 3 checks of the status change"; return 1; }
+    down_obs=$(api_requests | jq --argjson a "$t_put" --argjson b "$t_reset" "$JQ_MS"' [.[] | select((.at | ms) >= $a and (.at | ms) <= $b)] | length')
+    if ((down_obs != 1)); then
+        api_requests > "$WORK/blip-requests.log"
+        WHY="$down_obs checks saw the blip (want 1) in its $((t_reset - t_put)) ms: timing of the scenario (blip-requests.log)"
+        return 1
+    fi
+    sleep $(((FAILURE_THRESHOLD + 3) * CHECK_INTERVAL))
+    local n
+    n=$(jobs_since "$c" $BACKUP start)
+    ((n == 0)) || { WHY="$n start job(s) for $BACKUP after a one-check blip"; return 1; }
+    is_inactive $BACKUP || { WHY="$BACKUP is $(active_state $BACKUP)"; return 1; }
+    log_since "$lines" | grep -q 'Tunnel web: .*not acting yet' ||
+        { WHY="the blip left no 'not acting yet' line: was the down observation seen?"; return 1; }
+}
+
+new_live_connector() { # OLD_ID: a live connector other than OLD_ID is registered
+    fake GET "/tunnels/$TUNNEL_ID" | jq -e --arg o "$1" '[.live_connector_ids[] | select(. != $o)] | length > 0' >/dev/null
+}
+scenario_ghost_does_not_fail_back() {
+    # Failed over, the backup restarts, its old connector lingers as pending reconnect
+    # while the primary stays away: the ghost is not the primary, the backup stays.
+    baseline || return 1
+    local c old new n snap rc=0
+    primary_down
+    wait_for $((FAILURE_THRESHOLD * CHECK_INTERVAL + 15)) is_active $BACKUP || { WHY="precondition: no failover"; return 1; }
+    wait_for 10 tunnel_is healthy || { WHY="the backup connector did not register"; return 1; }
+    old=$(fake GET "/tunnels/$TUNNEL_ID" | jq -r '.live_connector_ids[0] // empty')
+    [[ -n $old ]] || { WHY="no live backup connector id"; return 1; }
+    c=$(jcursor)
+    sbx systemctl restart $BACKUP || { WHY="systemctl restart $BACKUP failed"; return 1; }
+    # The old connector is back as a ghost: registered, every connection pending reconnect.
+    fake PUT "/tunnels/$TUNNEL_ID/connectors/$old" >/dev/null &&
+        fake POST "/tunnels/$TUNNEL_ID/connectors/$old/pending" >/dev/null || { WHY="cannot add the ghost"; return 1; }
+    wait_for 15 new_live_connector "$old"
+    snap=$(fake GET "/tunnels/$TUNNEL_ID")
+    new=$(jq -r --arg o "$old" '[.live_connector_ids[] | select(. != $o)] | first // empty' <<<"$snap")
+    if [[ -z $new ]] || jq -e --arg o "$old" '.live_connector_ids | index($o)' <<<"$snap" >/dev/null; then
+        WHY="scenario broken: want a new live backup connector and the old one pending (live: $(jq -c .live_connector_ids <<<"$snap"))"
+        rc=1
+    fi
+    if ((rc == 0)); then
+        sleep $(((RECOVERY_THRESHOLD + 3) * CHECK_INTERVAL))
+        n=$(jobs_since "$c" $BACKUP stop)
+        if ((n != 0)); then WHY="$n stop job(s) for $BACKUP: the ghost connector counted as the primary"; rc=1
+        elif ! is_active $BACKUP; then WHY="$BACKUP is $(active_state $BACKUP), want active"; rc=1
+        fi
+        n=$(jobs_since "$c" $BACKUP start)
+        ((n == 0)) || note "ghost-does-not-fail-back: the monitor queued $n start job(s) for $BACKUP during its restart"
+    fi
+    fake DELETE "/tunnels/$TUNNEL_ID/connectors/$old" >/dev/null 2>&1
+    return "$rc"
+}
+
 # ------------------------------------------------------------------ run
 suite_t0=$(ms)
 for s in "${SCENARIOS[@]}"; do
     run_scenario "$s"
 done
 note "scenarios took $(secs $(($(ms) - suite_t0))) s; logs in $ARTIFACTS"
+if [[ ${E2E_HOLD:-} =~ ^[0-9]+$ ]] && ((E2E_HOLD > 0)); then
+    : > "$WORK/hold"
+    note "holding the sandbox for up to $E2E_HOLD s: PID 1 is $SBX_PID1; rm $WORK/hold to end"
+    for ((i = 0; i < E2E_HOLD && ${#WORK} > 0; i++)); do
+        [[ -e $WORK/hold ]] || break
+        sleep 1
+    done
+fi
 if ((skipped)); then
     say "$passed passed, $failed failed, $skipped skipped"
 else

@@ -24,6 +24,12 @@ log() { echo "boot: $*" >&2; }
 #    is read-only in here (a per-mount flag of this namespace's copy of the mount):
 #    whatever is not one of the private mounts below cannot be written at all.
 mount --make-rprivate /
+# The host's /proc, /sys and /dev (and their submounts) are detached, not just covered:
+# systemd's sandboxing (ProtectSystem=strict with ProtectKernelTunables=, ProtectProc=, ...)
+# walks the whole mount table, and stacked mounts there left /run writable in a service.
+# unshare --mount-proc stacked a fresh /proc on the host's: detach both, mount one again.
+for _ in 1 2 3 4; do umount -l /proc 2>/dev/null || break; done
+mount -t proc -o nosuid,nodev,noexec proc /proc
 mkdir -p /opt /root
 mount -o remount,bind,ro /
 
@@ -48,6 +54,7 @@ mkdir -p /opt
 mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /opt
 
 # 4. A private /dev.
+umount -l /dev 2>/dev/null || true
 mount -t tmpfs -o mode=755,nosuid,size=64k tmpfs /dev
 mknod -m 666 /dev/null c 1 3
 mknod -m 666 /dev/zero c 1 5
@@ -83,6 +90,7 @@ mount --bind "$console" /dev/console
 
 # 5. /sys: a fresh read-only sysfs (it shows this network namespace) and a fresh
 #    cgroup2 hierarchy rooted, through the cgroup namespace, at the sandbox's own cgroup.
+umount -l /sys 2>/dev/null || true
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys
 mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
 # /proc/sys read-only (a per-mount flag on a bind mount: the host is not affected).
