@@ -9,8 +9,8 @@ namespace FailoverMonitor.ServiceControl;
 /// <c>stop</c> return as soon as the request is sent (<c>START_PENDING</c>, <c>STOP_PENDING</c>), so each is
 /// followed by <c>sc.exe query</c> until the service is <c>RUNNING</c> or <c>STOPPED</c>, within
 /// <see cref="JobTimeout"/>: success means the same as with systemctl, the service reached the state. Output is
-/// read by its numeric codes (<c>STATE : 4 RUNNING</c>, <c>[SC] OpenService FAILED 1060:</c>), which do not depend
-/// on the display language.
+/// read by its codes (<c>STATE : 4 RUNNING</c>, <c>[SC] OpenService FAILED 1060:</c>), which do not depend on
+/// the display language.
 /// </summary>
 public sealed partial class ScServiceController(IProcessRunner runner, TimeProvider timeProvider) : IServiceController
 {
@@ -169,10 +169,12 @@ public sealed partial class ScServiceController(IProcessRunner runner, TimeProvi
         return text.Length <= 400 ? text : text[..400] + "…";
     }
 
-    [GeneratedRegex(@"^\s*STATE\s*:\s*(\d+)", RegexOptions.Multiline)]
+    // "        STATE              : 4  RUNNING": matched by code and state word, not by the label.
+    [GeneratedRegex(@"^[^:\r\n]+:\s*([1-7])\s+(?:STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|PAUSE_PENDING|PAUSED)\b", RegexOptions.Multiline)]
     private static partial Regex StateLine();
 
-    [GeneratedRegex(@"FAILED\s+(\d+)\s*:")]
+    // "[SC] OpenService FAILED 1060:"; the word FAILED is translated on localized Windows ("FEHLER"), the code is not.
+    [GeneratedRegex(@"^\[SC\][^\r\n]*\s(\d+)\s*:", RegexOptions.Multiline)]
     private static partial Regex FailedLine();
 
     [GeneratedRegex(@"^\s*((?:WIN32|SERVICE)_EXIT_CODE)\s*:\s*(\d+)", RegexOptions.Multiline)]
