@@ -27,8 +27,53 @@ public sealed class ApiUsage(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>The window Cloudflare's request limit counts in.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    /// <summary>Raised after each API call (its retries included): the token's name, how the call ended and how long it took. For metrics.</summary>
+    public event Action<ApiCallRecord>? CallCompleted;
+
     /// <summary>Counts one request sent with <paramref name="token"/>.</summary>
-    public void CountRequest(ApiToken token) => Interlocked.Increment(ref Get(token).Requests);
+    public void CountRequest(ApiToken token)
+    {
+        var entry = Get(token);
+        Interlocked.Increment(ref entry.Requests);
+        lock (entry.Recent)
+        {
+            entry.Recent.Enqueue(timeProvider.GetUtcNow());
+            Prune(entry);
+        }
+    }
+
+    /// <summary>
+    /// Names each token by the tunnels that use it (their display names, comma-separated, as the state file lists
+    /// them), so metrics can tell tokens apart without ever showing one.
+    /// </summary>
+    public void NameTokens(IEnumerable<TunnelOptions> tunnels)
+    {
+        foreach (var group in tunnels.Where(t => t?.ResolvedToken is not null).GroupBy(t => t.ResolvedToken!))
+        {
+            Get(group.Key).Name = string.Join(",", group.Select(t => t.DisplayName));
+        }
+    }
+
+    /// <summary>Requests sent in the last <see cref="Window"/> by each named token (see <see cref="NameTokens"/>).</summary>
+    public IReadOnlyList<(string Token, int Requests)> RecentRequests() =>
+        _entries.Values.Where(e => e.Name is not null).Select(e =>
+        {
+            lock (e.Recent)
+            {
+                Prune(e);
+                return (e.Name!, e.Recent.Count);
+            }
+        }).ToList();
+
+    /// <summary>Marks the start of an API call, for <see cref="CallEnded"/>.</summary>
+    internal long CallStarted() => timeProvider.GetTimestamp();
+
+    /// <summary>Reports an API call that began at <paramref name="started"/>; <paramref name="failure"/> is null when it succeeded.</summary>
+    internal void CallEnded(ApiToken token, long started, ApiFailureKind? failure) =>
+        CallCompleted?.Invoke(new ApiCallRecord(Get(token).Name ?? "", failure, timeProvider.GetElapsedTime(started)));
 
     /// <summary>Locks <paramref name="token"/> out for <paramref name="retryAfter"/> (or <see cref="DefaultLockout"/>).</summary>
     public void Block(ApiToken token, TimeSpan? retryAfter)
@@ -53,10 +98,30 @@ public sealed class ApiUsage(TimeProvider timeProvider)
 
     private Entry Get(ApiToken token) => _entries.GetOrAdd(token, static _ => new Entry());
 
+    // Caller holds the entry's Recent lock. The queue holds at most one window of requests.
+    private void Prune(Entry entry)
+    {
+        var since = timeProvider.GetUtcNow() - Window;
+        while (entry.Recent.TryPeek(out var sent) && sent <= since)
+        {
+            entry.Recent.Dequeue();
+        }
+    }
+
     private sealed class Entry
     {
         public long Requests;
 
+        public Queue<DateTimeOffset> Recent { get; } = new();
+
+        public volatile string? Name;
+
         public DateTimeOffset? BlockedUntil { get; set; }
     }
 }
+
+/// <summary>One finished API call, as metrics see it.</summary>
+/// <param name="Token">The token's name: the tunnels that use it (never its value); empty when unnamed.</param>
+/// <param name="Failure">How it failed, or null when it succeeded.</param>
+/// <param name="Duration">From the first attempt to the answer or the failure, retries included.</param>
+public readonly record struct ApiCallRecord(string Token, ApiFailureKind? Failure, TimeSpan Duration);

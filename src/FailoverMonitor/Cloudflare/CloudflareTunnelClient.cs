@@ -89,6 +89,22 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
     private async Task<ApiEnvelope<T>> GetAsync<T>(string relativeUrl, ApiToken token, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
     {
         usage.EnsureAllowed(token);
+        var started = usage.CallStarted();
+        try
+        {
+            var envelope = await GetCheckedAsync(relativeUrl, token, typeInfo, cancellationToken).ConfigureAwait(false);
+            usage.CallEnded(token, started, failure: null);
+            return envelope;
+        }
+        catch (CloudflareApiException e)
+        {
+            usage.CallEnded(token, started, e.Kind);
+            throw;
+        }
+    }
+
+    private async Task<ApiEnvelope<T>> GetCheckedAsync<T>(string relativeUrl, ApiToken token, JsonTypeInfo<ApiEnvelope<T>> typeInfo, CancellationToken cancellationToken)
+    {
         using var response = await SendAsync(relativeUrl, token, cancellationToken).ConfigureAwait(false);
         var status = response.StatusCode;
         if (status == HttpStatusCode.TooManyRequests)

@@ -4,6 +4,7 @@ using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Gateway;
 using FailoverMonitor.Logging;
+using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
@@ -92,6 +93,7 @@ public static class RunCommand
         services.AddSingleton<TunnelObserver>();
         services.AddSingleton<StartupChecks>();
         services.AddAlerts(options);
+        services.AddMonitorMetrics(options);
         services.AddSingleton<MonitorWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
     }

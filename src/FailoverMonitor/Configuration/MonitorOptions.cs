@@ -121,6 +121,19 @@ public sealed class MonitorOptions
     /// <summary>Where the daemon keeps what it believes, for <c>failover-monitor status</c>; default <c>/run/failover-monitor/state.json</c>.</summary>
     public string StateFile { get; set; } = DefaultStateFile;
 
+    /// <summary>
+    /// Optional <c>address:port</c> where <c>GET /metrics</c> serves Prometheus text, e.g. <c>127.0.0.1:9464</c>
+    /// (IPv6 as <c>[::1]:9464</c>); default none (off). Any address is accepted, but /metrics has no authentication:
+    /// a loopback address is recommended, and any other draws a warning at start. Read at start.
+    /// </summary>
+    public string? MetricsListen { get; set; }
+
+    /// <summary>
+    /// Optional OTLP/HTTP endpoint of an OpenTelemetry collector, e.g. <c>http://127.0.0.1:4318</c> (metrics go to
+    /// its <c>/v1/metrics</c> unless the URL names a path); default none (off). Read at start.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
     private static string WindowsPath(string file) =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "FailoverMonitor", file);
 

@@ -57,6 +57,10 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", $"\"{options.ApiBaseUrl}\" must be an absolute https URL (http only to a loopback address)");
         Check(!string.IsNullOrWhiteSpace(options.LogFile) && Path.IsPathFullyQualified(options.LogFile), "log_file", "must be an absolute path");
         Check(!string.IsNullOrWhiteSpace(options.StateFile) && Path.IsPathFullyQualified(options.StateFile), "state_file", "must be an absolute path");
+        Check(options.MetricsListen is null || Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out _), "metrics_listen",
+            $"\"{options.MetricsListen}\" is not address:port with a port from 1 to 65535 (e.g. 127.0.0.1:9464, [::1]:9464)");
+        Check(options.OtlpEndpoint is null || IsHttpUrl(options.OtlpEndpoint), "otlp_endpoint",
+            "must be an absolute http or https URL (e.g. http://127.0.0.1:4318)");
 
         Check(options.Tunnels is { Count: > 0 }, "tunnels", "must list at least one tunnel");
         var tunnels = options.Tunnels ?? [];
@@ -143,6 +147,9 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     internal static bool IsAcceptableBaseUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     // IPAddress.TryParse also takes legacy short forms ("192.168.1" is 192.168.0.1): a typo, not a gateway.
     private static bool IsIpAddress(string value) =>

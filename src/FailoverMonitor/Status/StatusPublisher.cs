@@ -20,6 +20,7 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     public string? Publish(MonitorOptions options, string configPath, bool? gatewayReachable, IReadOnlyList<TunnelStatusEntry> tunnels)
     {
         var budgets = ApiBudget.Compute(options);
+        usage.NameTokens(options.Tunnels); // a reload may regroup tunnels by token: metrics name tokens by their current tunnels
         var snapshot = new StatusSnapshot
         {
             Pid = Environment.ProcessId,

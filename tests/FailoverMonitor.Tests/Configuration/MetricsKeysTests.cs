@@ -1,0 +1,90 @@
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Metrics;
+using FailoverMonitor.Tests.TestSupport;
+
+namespace FailoverMonitor.Tests.Configuration;
+
+/// <summary><c>metrics_listen</c> and <c>otlp_endpoint</c>: parsed, validated, warned about, off by default.</summary>
+public sealed class MetricsKeysTests
+{
+    private const string Tunnel = """{ "account_id": "0123456789abcdef0123456789abcdef", "tunnel_id": "11111111-2222-3333-4444-555555555555", "token": "t", "service": "cloudflared-backup" }""";
+
+    [Fact]
+    public void Load_NeitherKey_BothOff()
+    {
+        var options = Load("");
+
+        Assert.Null(options.MetricsListen);
+        Assert.Null(options.OtlpEndpoint);
+    }
+
+    [Fact]
+    public void Load_LoopbackListenAndOtlp_AcceptedWithoutWarning()
+    {
+        var options = Load("""
+            "metrics_listen": "127.0.0.1:9464", "otlp_endpoint": "http://127.0.0.1:4318",
+            """);
+
+        Assert.Equal("127.0.0.1:9464", options.MetricsListen);
+        Assert.Equal("http://127.0.0.1:4318", options.OtlpEndpoint);
+        Assert.DoesNotContain(options.Warnings, w => w.Contains("metrics_listen", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_ListenOnEveryInterface_AcceptedWithAWarning()
+    {
+        var options = Load("""
+            "metrics_listen": "0.0.0.0:9464",
+            """);
+
+        Assert.Contains(options.Warnings, w => w.StartsWith("metrics_listen 0.0.0.0:9464 serves /metrics without authentication", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("\"metrics_listen\": \"9464\",", "$.metrics_listen: \"9464\" is not address:port")]
+    [InlineData("\"metrics_listen\": \"127.0.0.1:0\",", "$.metrics_listen: \"127.0.0.1:0\" is not address:port")]
+    [InlineData("\"metrics_listen\": \"prometheus.lan:9464\",", "$.metrics_listen: \"prometheus.lan:9464\" is not address:port")]
+    [InlineData("\"otlp_endpoint\": \"127.0.0.1:4318\",", "$.otlp_endpoint: must be an absolute http or https URL")]
+    [InlineData("\"otlp_endpoint\": \"ftp://127.0.0.1/\",", "$.otlp_endpoint: must be an absolute http or https URL")]
+    public void Load_BadValue_RefusedNamingTheKey(string keys, string problem)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(keys));
+
+        Assert.Contains(e.Problems, p => p.StartsWith(problem, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:9464", "127.0.0.1:9464")]
+    [InlineData("localhost:9464", "127.0.0.1:9464")]
+    [InlineData("[::1]:9464", "[::1]:9464")]
+    [InlineData("0.0.0.0:65535", "0.0.0.0:65535")]
+    public void TryParseAddress_Accepted(string value, string expected)
+    {
+        Assert.True(MetricsEndpoint.TryParseAddress(value, out var endPoint));
+        Assert.Equal(expected, endPoint.ToString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.1:9464")]
+    [InlineData("::1:9464")]
+    [InlineData("[127.0.0.1]:9464")]
+    [InlineData("127.0.0.1:65536")]
+    [InlineData("127.0.0.1:-1")]
+    [InlineData("127.0.0.1: 9464")]
+    public void TryParseAddress_Refused(string? value) => Assert.False(MetricsEndpoint.TryParseAddress(value, out _));
+
+    private static MonitorOptions Load(string keys)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("tunnels.json", $$"""{ "gateway_ip": "192.0.2.1", {{keys}} "tunnels": [ {{Tunnel}} ] }""");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return ConfigurationLoader.Load(path);
+    }
+}
