@@ -67,7 +67,7 @@ public sealed class AlertObserver : IMonitorObserver
         catch (Exception e)
         {
             // The loop must not fail because an alert could not be queued.
-            Log.AlertNotQueued(_logger, eventName, tunnel.DisplayName, e.Message);
+            Log.AlertNotQueued(_logger, eventName, tunnel?.DisplayName ?? "?", e.Message);
         }
     }
 

@@ -5,6 +5,9 @@ namespace FailoverMonitor.Alerts;
 /// <summary>A validated <c>alerts[]</c> entry, ready to post to.</summary>
 internal sealed class AlertTarget
 {
+    // Parts of a URL this long may be (part of) a secret; shorter ones ("/", "api", "v1") would only garble text.
+    private const int SecretPartLength = 6;
+
     private readonly HashSet<string> _events;
 
     private AlertTarget(Uri uri, string format, IEnumerable<string> events)
@@ -43,12 +46,18 @@ internal sealed class AlertTarget
     /// </summary>
     public string Redact(string text)
     {
-        foreach (var secret in new[] { Uri.OriginalString, Uri.AbsoluteUri, Uri.PathAndQuery, Uri.UserInfo })
+        // Longest first, so the whole URL becomes one "…" rather than a string of them; then any long part on its
+        // own (a token quoted without the rest of its path).
+        var parts = new[] { Uri.OriginalString, Uri.AbsoluteUri, Uri.PathAndQuery, Uri.AbsolutePath, Uri.Query, Uri.UserInfo }
+            .Concat(Uri.Segments.Select(s => s.Trim('/')))
+            .Concat(Uri.Query.TrimStart('?').Split('&', '='))
+            .SelectMany(p => new[] { p, Uri.UnescapeDataString(p) })
+            .Where(p => p.Length >= SecretPartLength)
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(p => p.Length);
+        foreach (var secret in parts)
         {
-            if (secret.Length > 1)
-            {
-                text = text.Replace(secret, "…", StringComparison.OrdinalIgnoreCase);
-            }
+            text = text.Replace(secret, "…", StringComparison.OrdinalIgnoreCase);
         }
 
         return text;

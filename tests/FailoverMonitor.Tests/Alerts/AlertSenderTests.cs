@@ -1,0 +1,251 @@
+using System.Text.Json;
+using FailoverMonitor.Alerts;
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Tests.TestSupport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using static FailoverMonitor.Tests.Alerts.AlertFixtures;
+
+namespace FailoverMonitor.Tests.Alerts;
+
+/// <summary>
+/// <see cref="AlertSender"/> against webhook receivers on 127.0.0.1: bodies as received, retries and timeouts on the
+/// fake clock, per-target event filters, and log lines that never carry the URL's secrets. The sender is built
+/// through <see cref="AlertServiceCollectionExtensions.AddAlerts"/>, as the daemon builds it.
+/// </summary>
+public sealed class AlertSenderTests : IAsyncDisposable
+{
+    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(AlertFormats.Json)]
+    [InlineData(AlertFormats.Slack)]
+    [InlineData(AlertFormats.Discord)]
+    public async Task SendAsync_Format_PostsThatBodyAsJsonToTheUrl(string format)
+    {
+        var receiver = await Receiver(WebhookReceiver.Always(200));
+        var sender = Sender(new AlertOptions { Url = receiver.Url, Format = format });
+
+        var accepted = await sender.SendAsync(Failover(), Ct);
+
+        Assert.Equal(1, accepted);
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal("POST", request.Method);
+        Assert.Equal($"/services/T0000/{WebhookReceiver.PathSecret}?token={WebhookReceiver.QuerySecret}", request.PathAndQuery);
+        Assert.Equal("application/json; charset=utf-8", request.ContentType);
+        Assert.Equal(AlertBody.Create(Failover(), format), request.Body);
+        using var json = JsonDocument.Parse(request.Body);
+        var key = format switch { AlertFormats.Slack => "text", AlertFormats.Discord => "content", _ => "event" };
+        Assert.True(json.RootElement.TryGetProperty(key, out _));
+        Assert.DoesNotContain(Token, request.Body);
+        Assert.Equal(LogLevel.Debug, Assert.Single(_logs.WithId(71)).Level);
+    }
+
+    [Fact]
+    public async Task SendAsync_500ThenOk_RetriesAfterBackOffAndSucceeds()
+    {
+        var receiver = await Receiver((n, context) =>
+        {
+            context.Response.StatusCode = n == 1 ? 500 : 204;
+            return Task.CompletedTask;
+        });
+        var sender = Sender(new AlertOptions { Url = receiver.Url });
+
+        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(1, accepted);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.True(_time.GetUtcNow() > FakeTimeProvider.Start, "the retry waited on the clock");
+        Assert.Equal("Alert failover for tunnel web sent to " + receiver.Authority + " (attempt 2)", Assert.Single(_logs.WithId(71)).Message);
+        Assert.Empty(_logs.WithId(72));
+    }
+
+    [Fact]
+    public async Task SendAsync_Always500_GivesUpAfterMaxAttemptsWithOneWarningNamingHostOnly()
+    {
+        var receiver = await Receiver((_, context) =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync($"internal error at /services/T0000/{WebhookReceiver.PathSecret}", context.RequestAborted);
+        });
+        var sender = Sender(new AlertOptions { Url = receiver.Url });
+
+        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal(0, accepted);
+        Assert.Equal(AlertSender.MaxAttempts, receiver.Requests.Count);
+        var warning = Assert.Single(_logs.WithId(72));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal($"Alert failover for tunnel web: alert to {receiver.Authority} failed after 3 attempt(s): HTTP 500 (internal error at …)", warning.Message);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(403)]
+    [InlineData(404)]
+    public async Task SendAsync_ClientError_NotRetried(int status)
+    {
+        var receiver = await Receiver(WebhookReceiver.Always(status));
+        var sender = Sender(new AlertOptions { Url = receiver.Url });
+
+        var accepted = await sender.SendAsync(Failover(), Ct);
+
+        Assert.Equal(0, accepted);
+        Assert.Single(receiver.Requests);
+        Assert.EndsWith($"failed after 1 attempt(s): HTTP {status}", Assert.Single(_logs.WithId(72)).Message);
+    }
+
+    [Fact]
+    public async Task SendAsync_429WithRetryAfter_WaitsThatLongThenRetries()
+    {
+        var receiver = await Receiver((n, context) =>
+        {
+            context.Response.StatusCode = n == 1 ? 429 : 200;
+            if (n == 1)
+            {
+                context.Response.Headers.RetryAfter = "7";
+            }
+
+            return Task.CompletedTask;
+        });
+        var sender = Sender(new AlertOptions { Url = receiver.Url });
+
+        var sending = sender.SendAsync(Failover(), Ct);
+        await _time.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(7));
+        Assert.Single(receiver.Requests);
+        _time.Advance(TimeSpan.FromSeconds(7));
+
+        Assert.Equal(1, await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(2, receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_ReceiverHangs_EachAttemptTimesOutOnTheClock()
+    {
+        var receiver = await Receiver((_, context) => LoopbackServer.HangAsync(context));
+        var sender = Sender(new AlertOptions { Url = receiver.Url });
+
+        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, accepted);
+        Assert.Equal(AlertSender.MaxAttempts, receiver.Requests.Count);
+        Assert.True(_time.GetUtcNow() - FakeTimeProvider.Start >= AlertSender.MaxAttempts * AlertSender.AttemptTimeout);
+        Assert.EndsWith($"alert to {receiver.Authority} failed after 3 attempt(s): no answer within 10 s", Assert.Single(_logs.WithId(72)).Message);
+    }
+
+    [Fact]
+    public async Task SendAsync_OneTargetHangs_OtherTargetStillGetsItAtOnce()
+    {
+        var hung = await Receiver((_, context) => LoopbackServer.HangAsync(context));
+        var healthy = await Receiver(WebhookReceiver.Always(200));
+        var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = AlertFormats.Slack });
+
+        var sending = sender.SendAsync(Failover(), Ct);
+        await healthy.WaitForRequestsAsync(1, Ct);
+        await hung.WaitForRequestsAsync(1, Ct);
+
+        Assert.False(sending.IsCompleted);
+        Assert.Equal(1, await _time.AdvanceUntilAsync(sending, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task SendAsync_EventFilter_OnlyTargetsThatListTheEvent()
+    {
+        var failovers = await Receiver(WebhookReceiver.Always(200));
+        var holds = await Receiver(WebhookReceiver.Always(200));
+        var sender = Sender(
+            new AlertOptions { Url = failovers.Url, Events = [AlertEventNames.Failover, AlertEventNames.Failback] },
+            new AlertOptions { Url = holds.Url, Events = [AlertEventNames.Hold] });
+
+        Assert.Equal(1, await sender.SendAsync(Failover(), Ct));
+        Assert.Equal(1, await sender.SendAsync(Failover() with { Event = AlertEventNames.Hold, Took = null }, Ct));
+        Assert.Equal(0, await sender.SendAsync(Failover() with { Event = AlertEventNames.ConfigProblem, Took = null }, Ct));
+
+        Assert.Equal("failover", JsonDocument.Parse(Assert.Single(failovers.Requests).Body).RootElement.GetProperty("event").GetString());
+        Assert.Equal("hold", JsonDocument.Parse(Assert.Single(holds.Requests).Body).RootElement.GetProperty("event").GetString());
+    }
+
+    [Fact]
+    public async Task SendAsync_NothingListening_FailsWithoutRetryingForeverOrLoggingThePath()
+    {
+        var url = $"http://127.0.0.1:{LoopbackPort.Unused()}/services/T0000/{WebhookReceiver.PathSecret}";
+        var sender = Sender(new AlertOptions { Url = url });
+
+        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal(0, accepted);
+        var warning = Assert.Single(_logs.WithId(72));
+        Assert.Contains("failed after 3 attempt(s): ConnectionError", warning.Message);
+        AssertNoSecretLogged();
+    }
+
+    [Fact]
+    public async Task Running_AlertsQueuedAndFailed_NoLogLineCarriesTheUrlSecrets()
+    {
+        var receiver = await Receiver(WebhookReceiver.Always(500));
+        var provider = Provider(new AlertOptions { Url = receiver.Url }, new AlertOptions { Url = receiver.Url, Format = AlertFormats.Discord });
+        var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
+        var queue = provider.GetRequiredService<AlertQueue>();
+        await sender.StartAsync(Ct);
+
+        queue.Enqueue(Failover());
+        await receiver.WaitForRequestsAsync(2, Ct);
+        for (var i = 0; i < 1000 && _logs.WithId(72).Count < 2; i++)
+        {
+            await Task.Delay(5, Ct); // real I/O between fake-clock steps, as in AdvanceUntilAsync
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        await sender.StopAsync(Ct);
+        Assert.Equal(2, _logs.WithId(72).Count);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 70 && e.Message == $"Alerts: 2 webhook(s): {receiver.Authority} (json), {receiver.Authority} (discord)");
+        AssertNoSecretLogged();
+    }
+
+    private void AssertNoSecretLogged()
+    {
+        Assert.NotEmpty(_logs.Entries);
+        foreach (var entry in _logs.Entries)
+        {
+            Assert.DoesNotContain("/services", entry.Message);
+            Assert.DoesNotContain("SECRET", entry.Message);
+            Assert.DoesNotContain(WebhookReceiver.QuerySecret, entry.Message);
+        }
+    }
+
+    private async Task<WebhookReceiver> Receiver(Func<int, HttpContext, Task> answer)
+    {
+        var receiver = await WebhookReceiver.StartAsync(answer, Ct);
+        _owned.Add(receiver);
+        return receiver;
+    }
+
+    private AlertSender Sender(params AlertOptions[] alerts) => Provider(alerts).GetRequiredService<AlertSender>();
+
+    private ServiceProvider Provider(params AlertOptions[] alerts)
+    {
+        var options = Options(alerts);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        services.AddSingleton(options);
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddAlerts(options);
+        var provider = services.BuildServiceProvider();
+        _owned.Add(provider);
+        return provider;
+    }
+}
