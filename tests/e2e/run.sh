@@ -41,6 +41,7 @@ SCENARIOS=(
     monitor-restart-adopts-running-backup
     watchdog-restarts-hung-monitor
     tls-untrusted-certificate-no-action
+    token-from-systemd-credential
     broken-config-exit-78-no-restart
     uninstall-keeps-config-and-log
     install-from-source-and-start
@@ -133,8 +134,11 @@ rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 ACCOUNT_ID=$(rand_hex 16)
 TUNNEL_ID=$(cat /proc/sys/kernel/random/uuid)
 TOKEN="e2eTok$(rand_hex 20)"
+# A second token of the same account, given to the monitor only as a systemd credential.
+CRED_TOKEN="e2eCred$(rand_hex 20)"
+CRED_NAME=cloudflare_web
 # Every token any configuration of the run holds: no-token-in-logs looks for each.
-TOKENS=("$TOKEN")
+TOKENS=("$TOKEN" "$CRED_TOKEN")
 PRIMARY=primary-$(rand_hex 4)
 SERVICE=cloudflared-backup
 UNIT=failover-monitor.service
@@ -155,16 +159,27 @@ if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
 else
     tar -C "$REPO" --exclude=.git --exclude=bin --exclude=obj --exclude=artifacts -cf - . | tar -xf - -C "$STAGE/src"
 fi || setup_failed "cannot copy the source tree"
+# The credential token is another tunnel's in the same account: the fake accepts any token
+# of an account for all its tunnels.
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg p "$PRIMARY" \
-    '{tunnels: [{account_id: $a, tunnel_id: $t, name: "web", token: $k, connectors: [$p]}]}' > "$STAGE/seed.json"
-jq '.tunnels[0].connectors = []' "$STAGE/seed.json" > "$STAGE/seed-down.json"
+    --arg t2 "$(cat /proc/sys/kernel/random/uuid)" --arg k2 "$CRED_TOKEN" \
+    '{tunnels: [{account_id: $a, tunnel_id: $t, name: "web", token: $k, connectors: [$p]},
+                {account_id: $a, tunnel_id: $t2, name: "spare", token: $k2, connectors: []}]}' > "$STAGE/seed.json"
+jq '.tunnels[0].connectors = [] | .tunnels |= .[:1]' "$STAGE/seed.json" > "$STAGE/seed-down.json"
 # The production default base URL: no api_base_url key, so https://api.cloudflare.com is used.
+# The flap guard is off here (scenarios fail over and back within seconds); its default
+# min_action_interval is shown by upgrade-from-python-original, which keeps the defaults.
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
     --argjson ci "$CHECK_INTERVAL" --argjson ft "$FAILURE_THRESHOLD" --argjson rt "$RECOVERY_THRESHOLD" \
     '{gateway_ip: "127.0.0.2", check_interval: $ci, failure_threshold: $ft, recovery_threshold: $rt,
+      min_action_interval: 0, max_actions_per_hour: 1000,
       tunnels: [{name: "web", account_id: $a, tunnel_id: $t, token: $k, service: $s,
                  backup_metrics: "127.0.0.1:20241"}]}' > "$STAGE/tunnels.json"
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
+# The token from a systemd credential (LoadCredential= in a drop-in), not from the file.
+jq --arg c "$CRED_NAME" '.tunnels[0] |= (del(.token) + {token_credential: $c})' "$STAGE/tunnels.json" \
+    > "$STAGE/tunnels-credential.json"
+printf '%s\n' "$CRED_TOKEN" > "$STAGE/cred-token"
 # A short per-attempt API timeout (1 s, 1.5 s per call) for the hanging-API scenario.
 jq '.api_timeout = 1' "$STAGE/tunnels.json" > "$STAGE/tunnels-fast.json"
 # The Python original's format, only its four keys per tunnel (no name, no backup_metrics).
@@ -230,17 +245,19 @@ jsince() { # CURSOR [UNIT [MAX_PRIORITY]]: journal messages since the cursor
     sbx journalctl --no-pager -q -o json "${after[@]}" |
         jq -r --arg u "$unit" --argjson p "$prio" \
             'select(($u == "" or ._SYSTEMD_UNIT == $u) and ((.PRIORITY // "6") | tonumber) <= $p)
-             | .MESSAGE | if type == "array" then implode else . end'
+             | .MESSAGE | if type == "array" then implode else . end' || true
 }
 pid1_log_since() { # CURSOR: PID 1's debug lines since the cursor
     local off=${1%% *}
-    sbx tail -c +$((off + 1)) $CONSOLE | tr -d '\r'
+    sbx tail -c +$((off + 1)) $CONSOLE | tr -d '\r' || true
 }
 # Start/stop requests PID 1 received for a unit (debug log: one line per job enqueued).
 jobs_since() { # CURSOR UNIT VERB
     pid1_log_since "$1" | grep -c "Trying to enqueue job $2/$3/" || true
 }
-log_file() { sbx cat "$LOG" 2>/dev/null; }
+# The readers below end in "|| true": under pipefail, `reader | grep -q` would fail when
+# grep exits at its first match and the reader, still writing, gets SIGPIPE.
+log_file() { sbx cat "$LOG" 2>/dev/null || true; }
 has_log_line() { log_file | grep -qF "$1"; }
 tunnel_is() { [[ $(tunnel_status) == "$1" ]]; }
 unit_state_is() { [[ $(prop "$1" ActiveState) == "$2" ]]; }
@@ -283,8 +300,11 @@ watchdog_dropin_remove() {
 # API requests the fake answered with STATUS since the request log was cleared.
 requests_with_status() { api_requests | jq --argjson s "$1" '[.[] | select(.status_code == $s)] | length'; }
 has_requests_with_status() { (($(requests_with_status "$1") >= ${2:-1})); }
+answered_with_token() { # TOKEN N: at least N requests with TOKEN answered 200
+    api_requests | jq -e --arg k "$1" --argjson n "$2" '[.[] | select(.token == $k and .status_code == 200)] | length >= $n' >/dev/null
+}
 log_lines() { log_file | wc -l; }
-log_since() { log_file | tail -n +$(($1 + 1)); }   # LINE_COUNT: lines after the first N
+log_since() { log_file | tail -n +$(($1 + 1)) || true; }   # LINE_COUNT: lines after the first N
 
 # Bring the world to: fake (trusted) up, primary connected, no faults, gateway
 # reachable, monitor running, backup stopped.
@@ -573,6 +593,40 @@ scenario_tls_untrusted_certificate_no_action() {
     monitor_running || { WHY="monitor not running after TLS errors"; return 1; }
 }
 
+scenario_token_from_systemd_credential() {
+    # tunnels.json names a credential instead of holding the token; a drop-in gives the unit
+    # LoadCredential= from a root-only file; the monitor reads $CREDENTIALS_DIRECTORY.
+    baseline || return 1
+    local dropin=/etc/systemd/system/$UNIT.d/60-e2e-credential.conf t0 pid rc=0 n
+    sbx_sh "set -e; install -d -m 700 /etc/failover-monitor
+        install -m 600 /run/e2e/stage/cred-token /etc/failover-monitor/web.token
+        mkdir -p ${dropin%/*}
+        printf '[Service]\nLoadCredential=$CRED_NAME:/etc/failover-monitor/web.token\n' > $dropin
+        systemctl daemon-reload" || { WHY="cannot write the LoadCredential drop-in"; return 1; }
+    sbx grep -qF "$CRED_TOKEN" /run/e2e/stage/tunnels-credential.json && { WHY="the token is in the config (scenario broken)"; return 1; }
+    t0=$(ms)
+    if ! use_config tunnels-credential.json; then
+        WHY="monitor not running with token_credential: $(sbx journalctl --no-pager -q -o cat -u $UNIT -n 3 | tr '\n' ' ')"
+        rc=1
+    fi
+    if ((rc == 0)); then
+        fake DELETE /requests >/dev/null
+        if ! wait_for 15 answered_with_token "$CRED_TOKEN" 2; then
+            WHY="no answered API request with the credential's token within 15 s"; rc=1
+        else
+            MEASURED=$(secs $(($(ms) - t0)))
+            n=$(api_requests | jq --arg k "$CRED_TOKEN" '[.[] | select(.token != $k)] | length')
+            ((n == 0)) || { WHY="$n request(s) with another token"; rc=1; }
+            pid=$(prop $UNIT MainPID)
+            sbx cat "/proc/$pid/environ" | tr '\0' '\n' | grep -q "^CREDENTIALS_DIRECTORY=/run/credentials/$UNIT\$" ||
+                { WHY="the monitor has no CREDENTIALS_DIRECTORY"; rc=1; }
+        fi
+    fi
+    sbx_sh "rm -f $dropin; rmdir ${dropin%/*} 2>/dev/null; systemctl daemon-reload"
+    use_config tunnels.json || { WHY="${WHY:-cannot restore the configuration}"; rc=1; }
+    return "$rc"
+}
+
 scenario_broken_config_exit_78_no_restart() {
     baseline || return 1
     local t0
@@ -712,17 +766,23 @@ scenario_upgrade_from_python_original() {
         { WHY="the original tunnels.json was changed"; return 1; }
     [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] ||
         { WHY="the original tunnels.json (mode 644) was not made 600"; return 1; }
-    # With the original keys: default thresholds (2 down, 3 back) and, without
-    # backup_metrics, "two distinct live connectors" for the failback.
-    local t0
+    # With the original keys: default thresholds (2 down, 3 back), the default flap guard
+    # (no stop within min_action_interval, 30 s, of the start) and, without backup_metrics,
+    # "two distinct live connectors" for the failback.
+    local t0 t_active lines gap
+    lines=$(log_lines)
     t0=$(ms)
     primary_down
     wait_for $((2 * 1 + 3 + 15)) is_active $BACKUP || { WHY="no failover with the original config"; return 1; }
+    t_active=$(ms)
     ((WAITED_MS <= 5000)) || { WHY="failover with the original config after $(secs "$WAITED_MS")s > 5s"; return 1; }
     wait_for 10 tunnel_is healthy || { WHY="backup connector did not register"; return 1; }
     primary_up
-    wait_for $((3 * 1 + 3 + 15)) is_inactive $BACKUP || { WHY="no failback with the original config"; return 1; }
-    ((WAITED_MS <= 6000)) || { WHY="failback with the original config after $(secs "$WAITED_MS")s > 6s"; return 1; }
+    wait_for 45 is_inactive $BACKUP || { WHY="no failback with the original config within 45 s"; return 1; }
+    gap=$(($(ms) - t_active))
+    ((gap >= 29000)) || { WHY="failback $(secs "$gap")s after the start, within the default min_action_interval (30 s)"; return 1; }
+    ((gap <= (30 + 3 + 4) * 1000)) || { WHY="failback $(secs "$gap")s after the start > 30 s + 3 checks + 4 s"; return 1; }
+    log_since "$lines" | grep -q 'flap guard' || { WHY="no 'flap guard' line while the failback waited"; return 1; }
     MEASURED=$(secs $(($(ms) - t0)))
 }
 
@@ -835,8 +895,8 @@ scenario_api_429_retry_after() {
     ((gap >= 9900)) || { WHY="a request with the token ${MEASURED}s after the 429, before Retry-After (10 s) passed"; return 1; }
     ((gap <= 10000 + 3000 * CHECK_INTERVAL)) || { WHY="polling resumed only ${MEASURED}s after the 429 (Retry-After: 10)"; return 1; }
     monitor_running || { WHY="monitor not running after the 429"; return 1; }
-    log_file | grep -q 'rate limited by Cloudflare (429)' ||
-        { WHY="$LOG does not say the token is rate limited"; return 1; }
+    log_file | grep -Eq '\[WARNING\] Tunnel web .*429.*rate limited' ||
+        { WHY="$LOG has no WARNING line saying the API rate limited the tunnel's token (429)"; return 1; }
 }
 
 scenario_blip_no_failover() {

@@ -24,10 +24,10 @@ log() { echo "boot: $*" >&2; }
 #    is read-only in here (a per-mount flag of this namespace's copy of the mount):
 #    whatever is not one of the private mounts below cannot be written at all.
 mount --make-rprivate /
-# The host's /proc, /sys and /dev (and their submounts) are detached, not just covered:
-# systemd's sandboxing (ProtectSystem=strict with ProtectKernelTunables=, ProtectProc=, ...)
-# walks the whole mount table, and stacked mounts there left /run writable in a service.
-# unshare --mount-proc stacked a fresh /proc on the host's: detach both, mount one again.
+# The host's /proc, /sys and /dev (and their submounts) are detached, not just covered,
+# so none of them stays in the mount table that every service's namespace is copied from
+# (the host's /sys was writable underneath). unshare --mount-proc stacked a fresh /proc
+# on the host's: detach both, mount one again.
 for _ in 1 2 3 4; do umount -l /proc 2>/dev/null || break; done
 mount -t proc -o nosuid,nodev,noexec proc /proc
 mkdir -p /opt /root
@@ -135,6 +135,11 @@ hostname failover-e2e
 # requests exactly) to the console, not to journald: with debug lines going to
 # journald between fork and cgroup attach, a service's first stdout lines get
 # attributed to init.scope. (kmsg would do, but systemd rate-limits it.)
+# Shared propagation inside the sandbox, as systemd sets it up on a real host (it does not
+# in a container): new peer groups of this namespace only, since every mount was made
+# private above, so nothing reaches the host. Without it a mount made in a child namespace
+# never shows in PID 1's, e.g. the credentials LoadCredential= moves to /run/credentials.
+mount --make-rshared /
 log "mounts ready; exec systemd"
 cd /
 exec </dev/null >/dev/console 2>&1
