@@ -17,6 +17,10 @@ public sealed class ApiEnvelope<T>
 
     /// <summary>Paging of list calls.</summary>
     public ResultInfo? ResultInfo { get; set; }
+
+    /// <summary>The response's <c>Date</c> header: the API's clock when it answered (not part of the body).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset? ServerDate { get; set; }
 }
 
 /// <summary>One <c>errors[]</c> entry.</summary>
@@ -57,8 +61,25 @@ public sealed class CloudflareTunnel
     /// <summary><c>healthy</c>, <c>degraded</c>, <c>down</c> or <c>inactive</c>.</summary>
     public string? Status { get; set; }
 
-    /// <summary>Since when the tunnel has had no connection (null while connected).</summary>
+    /// <summary>When the tunnel last lost its last connection.</summary>
     public DateTimeOffset? ConnsInactiveAt { get; set; }
+
+    /// <summary>When the tunnel last gained a connection.</summary>
+    public DateTimeOffset? ConnsActiveAt { get; set; }
+
+    /// <summary>The API's clock when it sent this object (the response's <c>Date</c>); set by the client.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset? ObservedAt { get; set; }
+
+    /// <summary>
+    /// How long the tunnel has been without a connection by the API's own clock: <see cref="ObservedAt"/> minus
+    /// <see cref="ConnsInactiveAt"/>, when the loss came after the last connection; otherwise null. <c>Date</c> has
+    /// whole seconds only, so a loss within the same second counts as zero.
+    /// </summary>
+    public TimeSpan? InactiveFor =>
+        ObservedAt is { } observed && ConnsInactiveAt is { } inactive && (ConnsActiveAt is null || inactive > ConnsActiveAt)
+            ? (observed > inactive ? observed - inactive : TimeSpan.Zero)
+            : null;
 }
 
 /// <summary>A connector (<c>cloudflared</c> client) from <c>GET …/cfd_tunnel/{tunnel_id}/connections</c>.</summary>

@@ -31,7 +31,8 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
     {
         var envelope = await GetAsync($"accounts/{Escape(accountId)}/cfd_tunnel/{Escape(tunnelId)}", token,
             CloudflareJsonContext.Default.ApiEnvelopeCloudflareTunnel, cancellationToken).ConfigureAwait(false);
-        return envelope.Result!;
+        envelope.Result!.ObservedAt = envelope.ServerDate;
+        return envelope.Result;
     }
 
     /// <summary>
@@ -46,7 +47,12 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
         {
             var envelope = await GetAsync($"accounts/{Escape(accountId)}/cfd_tunnel?is_deleted=false&per_page={PageSize}&page={page}", token,
                 CloudflareJsonContext.Default.ApiEnvelopeListCloudflareTunnel, cancellationToken).ConfigureAwait(false);
-            tunnels.AddRange(envelope.Result!);
+            foreach (var tunnel in envelope.Result!)
+            {
+                tunnel.ObservedAt = envelope.ServerDate;
+            }
+
+            tunnels.AddRange(envelope.Result);
             var info = envelope.ResultInfo;
             var pageSize = info is { PerPage: > 0 } ? info.PerPage : PageSize;
             if (envelope.Result!.Count == 0 || info is null || page * pageSize >= info.TotalCount)
@@ -148,9 +154,13 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
             throw new CloudflareApiException(ApiFailureKind.ApiError, $"HTTP {(int)status} with success:false{Describe(envelope.Errors)}", status);
         }
 
-        return envelope.Result is null
-            ? throw new CloudflareApiException(ApiFailureKind.MalformedBody, $"HTTP {(int)status} without a result", status)
-            : envelope;
+        if (envelope.Result is null)
+        {
+            throw new CloudflareApiException(ApiFailureKind.MalformedBody, $"HTTP {(int)status} without a result", status);
+        }
+
+        envelope.ServerDate = response.Headers.Date;
+        return envelope;
     }
 
     private async Task<HttpResponseMessage> SendAsync(string relativeUrl, ApiToken token, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
 
         var decision = state.BackupActive
             ? DecideWhileFailedOver(state, observation, status, now)
-            : DecideWhileStandby(state, status, now);
+            : DecideWhileStandby(state, observation, status, now);
         return decision.IsAction ? Guard(decision, now) : decision;
     }
 
@@ -110,7 +110,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
 
     private static bool IsStart(DecisionKind kind) => kind is DecisionKind.StartBackup or DecisionKind.RestartBackup;
 
-    private Decision DecideWhileStandby(TunnelState state, TunnelStatus status, DateTimeOffset now)
+    private Decision DecideWhileStandby(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)
     {
         var word = status.ToApiString();
         if (!Settings.FailoverOn.Contains(status))
@@ -119,6 +119,17 @@ public sealed class FailoverPolicy(PolicySettings settings)
         }
 
         var failures = state.ConsecutiveFailures + 1;
+        var evidence = $"status {word} for {failures} consecutive checks";
+
+        // The API's own clock says how long the tunnel has been down: as long as the checks would have taken
+        // stands in for them, so a long outage fails over on the first look while a fresh blip still waits.
+        var stretch = Settings.CheckInterval * Settings.FailureThreshold;
+        if (failures < Settings.FailureThreshold && stretch > TimeSpan.Zero && observation.InactiveFor is { } inactiveFor && inactiveFor >= stretch)
+        {
+            failures = Settings.FailureThreshold;
+            evidence = $"status {word} for {inactiveFor.TotalSeconds:0} s by Cloudflare's clock (conns_inactive_at), at least {Settings.FailureThreshold} checks' worth";
+        }
+
         var counted = state with { ConsecutiveFailures = failures, ConsecutiveRecoveries = 0 };
         if (failures < Settings.FailureThreshold)
         {
@@ -130,7 +141,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
             return new Decision(DecisionKind.None, $"status {word}, previous start did not take; next attempt at {retryAt:HH:mm:ss} UTC", counted);
         }
 
-        return new Decision(DecisionKind.StartBackup, $"status {word} for {failures} consecutive checks, threshold {Settings.FailureThreshold}", counted);
+        return new Decision(DecisionKind.StartBackup, $"{evidence}, threshold {Settings.FailureThreshold}", counted);
     }
 
     private Decision DecideWhileFailedOver(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)

@@ -25,6 +25,7 @@ public enum FailbackMode
 /// <param name="MinActionInterval">No opposite action on a unit within this time of the last one.</param>
 /// <param name="MaxActionsPerHour">More actions than this within an hour put the tunnel on hold.</param>
 /// <param name="BackupConnectTimeout">How long an active backup may leave the tunnel down before it is restarted.</param>
+/// <param name="CheckInterval">Time between regular checks; with it, a tunnel down for FailureThreshold × CheckInterval by the API's clock needs no more checks. Zero turns that off.</param>
 public sealed record PolicySettings(
     int FailureThreshold,
     int RecoveryThreshold,
@@ -33,7 +34,8 @@ public sealed record PolicySettings(
     TimeSpan RetryBase,
     TimeSpan MinActionInterval = default,
     int MaxActionsPerHour = MonitorOptions.DefaultMaxActionsPerHour,
-    TimeSpan? BackupConnectTimeout = null)
+    TimeSpan? BackupConnectTimeout = null,
+    TimeSpan CheckInterval = default)
 {
     /// <summary>The window of <see cref="MaxActionsPerHour"/>, and how long a hold lasts without a reload.</summary>
     public static readonly TimeSpan HoldWindow = TimeSpan.FromHours(1);
@@ -55,5 +57,6 @@ public sealed record PolicySettings(
         TimeSpan.FromSeconds(Math.Max(options.CheckInterval, 5)),
         TimeSpan.FromSeconds(options.MinActionInterval),
         options.MaxActionsPerHour,
-        TimeSpan.FromSeconds(options.BackupConnectTimeout));
+        TimeSpan.FromSeconds(options.BackupConnectTimeout),
+        TimeSpan.FromSeconds(options.CheckInterval));
 }

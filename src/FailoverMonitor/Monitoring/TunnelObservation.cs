@@ -20,6 +20,9 @@ public sealed record TunnelObservation
     /// <summary>Why <see cref="Connectors"/> is null although they were needed.</summary>
     public CloudflareApiException? ConnectorsFailure { get; init; }
 
+    /// <summary>How long the tunnel has had no connection by the API's clock (<c>conns_inactive_at</c> against the response's <c>Date</c>), when known.</summary>
+    public TimeSpan? InactiveFor { get; init; }
+
     /// <summary>The local backup's connector id from its <c>/ready</c>, when known.</summary>
     public string? LocalConnectorId { get; init; }
 

@@ -78,7 +78,7 @@ public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredRea
 
     private static TunnelObservation ToObservation(CloudflareTunnel tunnel) =>
         TunnelStatuses.Parse(tunnel.Status) is { } status
-            ? TunnelObservation.Of(status)
+            ? TunnelObservation.Of(status) with { InactiveFor = tunnel.InactiveFor }
             : TunnelObservation.Unknown(new CloudflareApiException(ApiFailureKind.MalformedBody, $"unexpected tunnel status \"{tunnel.Status}\""));
 
     private static async Task<T> Bounded<T>(SemaphoreSlim gate, Func<Task<T>> work)

@@ -56,6 +56,30 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
 
     // ---- success paths ----
 
+    [Fact]
+    public async Task GetTunnelAsync_TunnelWithoutConnector_InactiveForFromServerDateAndConnsInactiveAt()
+    {
+        _api.AddConnector(TunnelId, "primary");
+        _api.RemoveConnector(TunnelId, "primary");
+
+        var tunnel = await _client.GetTunnelAsync(Account, TunnelId, _token, Ct);
+
+        Assert.NotNull(tunnel.ObservedAt);
+        Assert.NotNull(tunnel.ConnsInactiveAt);
+        Assert.NotNull(tunnel.InactiveFor);
+        Assert.InRange(tunnel.InactiveFor.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ConnectedTunnel_NoInactiveFor()
+    {
+        _api.AddConnector(TunnelId, "primary");
+
+        var tunnel = await _client.GetTunnelAsync(Account, TunnelId, _token, Ct);
+
+        Assert.Null(tunnel.InactiveFor);
+    }
+
     [Theory]
     [InlineData("healthy", TunnelStatus.Healthy)]
     [InlineData("degraded", TunnelStatus.Degraded)]

@@ -554,4 +554,30 @@ public sealed class FailoverPolicyTests
     [InlineData(40, 300)]
     public void Backoff_DoublesFromBaseUpToFiveMinutes(int attempts, int expectedSeconds) =>
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), _policy.Backoff(attempts));
+
+    [Theory]
+    [InlineData(6, DecisionKind.StartBackup)]
+    [InlineData(600, DecisionKind.StartBackup)]
+    [InlineData(5, DecisionKind.None)]
+    public void Decide_DownLongEnoughByCloudflaresClock_FailsOverOnFirstLook(int inactiveSeconds, DecisionKind expected)
+    {
+        // Threshold 2 checks × 3 s: a tunnel the API says has been down for 6 s or more needs no second look.
+        var policy = new FailoverPolicy(Settings() with { CheckInterval = TimeSpan.FromSeconds(3) });
+
+        var d = policy.Decide(new TunnelState(false), Status(TunnelStatus.Down) with { InactiveFor = TimeSpan.FromSeconds(inactiveSeconds) }, T0);
+
+        Assert.Equal(expected, d.Kind);
+        if (expected == DecisionKind.StartBackup)
+        {
+            Assert.Contains("by Cloudflare's clock", d.Reason);
+        }
+    }
+
+    [Fact]
+    public void Decide_InactiveForWithoutCheckInterval_IsIgnored()
+    {
+        var d = _policy.Decide(new TunnelState(false), Status(TunnelStatus.Down) with { InactiveFor = TimeSpan.FromHours(1) }, T0);
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+    }
 }
