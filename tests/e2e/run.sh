@@ -683,7 +683,8 @@ scenario_log_file_format() {
 scenario_no_token_in_logs() {
     # Every token any configuration of the run held, in every log: each journal entry of
     # every unit with all its fields (export format keeps binary fields byte for byte),
-    # every file under /var/log, PID 1's debug log, and the status systemd shows.
+    # every file under /var/log, PID 1's debug log, the status systemd shows, and the
+    # monitor's own status output and state file.
     local src f i where=()
     jsync
     SBX_TIMEOUT=60 sbx journalctl --no-pager -q -o export > "$WORK/tokens-journal.export" ||
@@ -691,11 +692,13 @@ scenario_no_token_in_logs() {
     sbx sh -c 'find /var/log -type f -print0 | xargs -0r cat' > "$WORK/tokens-var-log" ||
         { WHY="cannot read /var/log"; return 1; }
     sbx cat "$CONSOLE" > "$WORK/tokens-pid1" || { WHY="cannot read PID 1's log"; return 1; }
-    { sbx systemctl status --no-pager -n 0 $UNIT; prop $UNIT StatusText; } > "$WORK/tokens-status" 2>&1
+    { sbx systemctl status --no-pager -n 0 $UNIT; prop $UNIT StatusText
+      sbx /opt/failover-monitor/failover-monitor status; sbx /opt/failover-monitor/failover-monitor status --json
+      sbx sh -c 'cat /run/failover-monitor/*'; } > "$WORK/tokens-status" 2>&1
     # Not vacuous: the monitor's lines are in what is searched.
-    grep -aq 'MESSAGE=.*Tunnel web is down' "$WORK/tokens-journal.export" ||
+    grep -aq 'MESSAGE=.*is down. Starting local service' "$WORK/tokens-journal.export" ||
         { WHY="the journal export lacks the monitor's failover line (nothing searched?)"; return 1; }
-    grep -aq 'Tunnel web is down' "$WORK/tokens-var-log" || { WHY="$LOG lacks the failover line (nothing searched?)"; return 1; }
+    grep -aq 'is down. Starting local service' "$WORK/tokens-var-log" || { WHY="$LOG lacks the failover line (nothing searched?)"; return 1; }
     for src in journal:tokens-journal.export /var/log:tokens-var-log pid1-log:tokens-pid1 status:tokens-status; do
         f=$WORK/${src#*:}
         for i in "${!TOKENS[@]}"; do
@@ -704,7 +707,7 @@ scenario_no_token_in_logs() {
     done
     rm -f "$WORK"/tokens-*
     ((${#where[@]} == 0)) || { WHY="a configured API token appears in logs: ${where[*]}"; return 1; }
-    note "no-token-in-logs: ${#TOKENS[@]} token(s) searched for in the journal (all units, all fields), /var/log, PID 1's log, the unit status"
+    note "no-token-in-logs: ${#TOKENS[@]} token(s) searched for in the journal (all units, all fields), /var/log, PID 1's log, systemctl status, failover-monitor status, the state file"
 }
 
 scenario_uninstall_keeps_config_and_log() {
