@@ -239,6 +239,12 @@ if ! cmp -s "$workdir/unit" "$UNIT_FILE"; then
 fi
 if [[ -n $dotnet_root ]]; then
     printf '# Written by install.sh: where the .NET runtime lives.\n[Service]\nEnvironment=DOTNET_ROOT=%s\n' "$dotnet_root" > "$workdir/dropin"
+    case $dotnet_root/ in
+        /root/*|/home/*|/run/user/*)
+            # The unit's ProtectHome=yes hides home directories: an empty tmpfs there instead,
+            # with the runtime's folder bound back in read-only.
+            printf 'ProtectHome=tmpfs\nBindReadOnlyPaths=%s\n' "$dotnet_root" >> "$workdir/dropin" ;;
+    esac
     if ! cmp -s "$workdir/dropin" "$DROPIN_DOTNET"; then
         put_file "$workdir/dropin" "$DROPIN_DOTNET" 644
         changed=1

@@ -46,6 +46,7 @@ SCENARIOS=(
     uninstall-keeps-config-and-log
     install-from-source-and-start
     upgrade-from-python-original
+    dotnet-in-root-home-runs-hardened
     journal-priorities
     log-file-format
     no-token-in-logs
@@ -304,6 +305,7 @@ answered_with_token() { # TOKEN N: at least N requests with TOKEN answered 200
     api_requests | jq -e --arg k "$1" --argjson n "$2" '[.[] | select(.token == $k and .status_code == 200)] | length >= $n' >/dev/null
 }
 log_lines() { log_file | wc -l; }
+has_log_line_since() { log_since "$1" | grep -qF "$2"; } # LINE_COUNT TEXT
 log_since() { log_file | tail -n +$(($1 + 1)) || true; }   # LINE_COUNT: lines after the first N
 
 # Bring the world to: fake (trusted) up, primary connected, no faults, gateway
@@ -789,6 +791,34 @@ scenario_upgrade_from_python_original() {
     MEASURED=$(secs $(($(ms) - t0)))
 }
 
+scenario_dotnet_in_root_home_runs_hardened() {
+    # .NET installed with dotnet-install.sh into /root/.dotnet, which the unit's ProtectHome=
+    # hides: install.sh's drop-in brings that folder back read-only and the monitor runs.
+    # (/usr/share/dotnet is covered by an empty tmpfs meanwhile, then uncovered.)
+    local dropin=/etc/systemd/system/$UNIT.d/50-install-dotnet-root.conf rc=0 t0 lines
+    sbx_sh "set -e; rm -rf /root/.dotnet; mkdir -p /root/.dotnet/shared
+        cp -a /usr/share/dotnet/dotnet /usr/share/dotnet/host /root/.dotnet/
+        cp -a /usr/share/dotnet/shared/Microsoft.NETCore.App /root/.dotnet/shared/
+        mount -t tmpfs -o size=1m e2e-no-dotnet /usr/share/dotnet" || { WHY="cannot stage .NET in /root/.dotnet"; return 1; }
+    t0=$(ms) lines=$(log_lines)
+    if ! SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && DOTNET_ROOT=/root/.dotnet ./install.sh --prebuilt /run/e2e/stage/monitor" \
+        >"$WORK/install-root-dotnet.log" 2>&1; then
+        WHY="install.sh with DOTNET_ROOT=/root/.dotnet failed: $(tail -n 3 "$WORK/install-root-dotnet.log" | tr '\n' ' ')"; rc=1
+    elif ! wait_for 10 has_log_line_since "$lines" 'status: healthy' || ! monitor_running; then
+        WHY="monitor not running with .NET in /root/.dotnet: $(sbx journalctl --no-pager -q -o cat -u $UNIT -n 2 | tr '\n' ' ')"; rc=1
+    elif ! sbx grep -qx 'BindReadOnlyPaths=/root/.dotnet' $dropin; then
+        WHY="$dropin does not bind /root/.dotnet"; rc=1
+    else
+        MEASURED=$(secs $(($(ms) - t0)))
+    fi
+    sbx_sh "umount /usr/share/dotnet; rm -rf /root/.dotnet"
+    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /run/e2e/stage/monitor" >>"$WORK/install-root-dotnet.log" 2>&1 ||
+        { WHY="${WHY:-install.sh back to /usr/share/dotnet failed}"; rc=1; }
+    sbx test -e $dropin && { WHY="${WHY:-the DOTNET_ROOT drop-in was not removed}"; rc=1; }
+    monitor_running || { WHY="${WHY:-monitor not running after going back to /usr/share/dotnet}"; rc=1; }
+    return "$rc"
+}
+
 scenario_unit_hardening_exposure() {
     # The installed unit's sandboxing, as systemd rates it, and as the running monitor has it.
     local out score pid status mnt d
@@ -824,11 +854,12 @@ scenario_api_hangs_no_action() {
     # The API accepts requests and never answers, while the tunnel is down: no action, the
     # loop keeps its rhythm (a 4 s watchdog is not missed), and it resumes once answers come.
     baseline || return 1
-    local c n r0 pid0 t_clear hung rc=0
+    local c n r0 pid0 t_clear hung rc=0 lines
+    lines=$(log_lines)
     watchdog_dropin 4 && use_config tunnels-fast.json ||
         { WHY="cannot restart the monitor with api_timeout 1 and WatchdogSec=4"; rc=1; }
     if ((rc == 0)); then
-        wait_for 10 has_log_line 'status: healthy'
+        wait_for 10 has_log_line_since "$lines" 'status: healthy'
         r0=$(prop $UNIT NRestarts) pid0=$(prop $UNIT MainPID)
         fake DELETE /requests >/dev/null
         c=$(jcursor)
