@@ -479,7 +479,8 @@ public sealed class MonitorWorker : BackgroundService
     /// <summary>
     /// Adopts a newly loaded configuration. Tunnels whose id, account, token and unit are unchanged keep their
     /// state (holds are released: a reload is the operator's word); new tunnels have their unit read next cycle.
-    /// Settings bound at start (gateway, API endpoint and timeout, log file) need a restart and say so.
+    /// Settings bound at start (gateway, API endpoint and timeout, log and state files, metrics, alerts) need a
+    /// restart and say so.
     /// </summary>
     private void Reconfigure(MonitorOptions loaded)
     {
@@ -491,6 +492,9 @@ public sealed class MonitorWorker : BackgroundService
             ("api_timeout", loaded.ApiTimeout != _options.ApiTimeout),
             ("log_file", loaded.LogFile != _options.LogFile),
             ("state_file", loaded.StateFile != _options.StateFile),
+            ("metrics_listen", loaded.MetricsListen != _options.MetricsListen),
+            ("otlp_endpoint", loaded.OtlpEndpoint != _options.OtlpEndpoint),
+            ("alerts", !loaded.Alerts.Select(a => (a.Url, a.Format)).SequenceEqual(_options.Alerts.Select(a => (a.Url, a.Format)))),
         })
         {
             if (changed)
@@ -505,6 +509,9 @@ public sealed class MonitorWorker : BackgroundService
         loaded.ApiTimeout = _options.ApiTimeout;
         loaded.LogFile = _options.LogFile;
         loaded.StateFile = _options.StateFile;
+        loaded.MetricsListen = _options.MetricsListen;
+        loaded.OtlpEndpoint = _options.OtlpEndpoint;
+        loaded.Alerts = _options.Alerts;
 
         var old = _tunnels.Values.ToList();
         var tunnels = new Dictionary<TunnelOptions, TunnelRuntime>();
