@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
-public sealed class MonitorWorkerTests
+public sealed partial class MonitorWorkerTests
 {
     // Event ids of Logging/Log.cs that these tests assert on.
     private const int UnitStateAtStartup = 6;
