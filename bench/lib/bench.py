@@ -57,6 +57,7 @@ S = {
     "ready_runs": _env("BENCH_READY_RUNS", 2 if QUICK else 5, int),
     "phases": os.environ.get("BENCH_PHASES", "cycles,failover,resources,ready").replace(",", " ").split(),
     "seed": _env("BENCH_SEED", 4, int),
+    "monitor_env": os.environ.get("BENCH_MONITOR_ENV", "").split(),
     "failover_config": json.loads(os.environ.get("BENCH_FAILOVER_CONFIG", "")
                                   or '{"min_action_interval": 0, "max_actions_per_hour": 1000}'),
 }
@@ -327,6 +328,10 @@ class Monitor:
         if debug:
             env["Logging__LogLevel__Default"] = "Debug"
             shown.append("Logging__LogLevel__Default=Debug")
+        for pair in S["monitor_env"]:
+            name, _, value = pair.partition("=")
+            env[name] = value
+            shown.append(pair)
         if notify_socket:
             env["NOTIFY_SOCKET"] = str(notify_socket)
             shown.append(f"NOTIFY_SOCKET={rel(notify_socket)}")
