@@ -12,4 +12,5 @@ namespace FailoverMonitor.Alerts;
 /// <param name="Took">For actions, whether the unit reached the wanted state; null for holds and configuration problems.</param>
 /// <param name="At">When it happened (the injected clock).</param>
 /// <param name="Host">The machine the monitor runs on.</param>
-public sealed record Alert(string Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host);
+/// <param name="DryRun">The monitor runs with <c>--dry-run</c>: the action was only logged, nothing was started or stopped.</param>
+public sealed record Alert(string Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host, bool DryRun = false);

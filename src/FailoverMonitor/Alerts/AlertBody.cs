@@ -17,7 +17,7 @@ public static class AlertBody
     public static string Create(Alert alert, string format) => format switch
     {
         AlertFormats.Json => JsonSerializer.Serialize(
-            new GenericAlertBody(alert.Event, alert.Tunnel, alert.TunnelId, alert.Service, alert.Reason, alert.Took, alert.At, alert.Host),
+            new GenericAlertBody(alert.Event, alert.Tunnel, alert.TunnelId, alert.Service, alert.Reason, alert.Took, alert.At, alert.Host, alert.DryRun),
             AlertJsonContext.Default.GenericAlertBody),
         AlertFormats.Slack => JsonSerializer.Serialize(new SlackAlertBody(EscapeForSlack(Text(alert))), AlertJsonContext.Default.SlackAlertBody),
         // No @everyone, role or user pings from a reason that happens to contain one.
@@ -40,7 +40,8 @@ public static class AlertBody
             (AlertEventNames.ConfigProblem, _) => $"Tunnel {alert.Tunnel}: configuration problem: {alert.Reason}. No action for this tunnel until fixed",
             _ => $"Tunnel {alert.Tunnel}: {alert.Event}: {alert.Reason}",
         };
-        var text = string.Create(CultureInfo.InvariantCulture, $"[failover-monitor on {alert.Host}] {what} ({alert.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");
+        var dryRun = alert.DryRun ? ", DRY RUN: nothing was started or stopped" : "";
+        var text = string.Create(CultureInfo.InvariantCulture, $"[failover-monitor on {alert.Host}{dryRun}] {what} ({alert.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");
         return text.Length <= MaxTextLength ? text : text[..(MaxTextLength - 1)] + "…";
     }
 
@@ -49,8 +50,17 @@ public static class AlertBody
         new StringBuilder(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").ToString();
 }
 
-/// <summary>The generic JSON alert.</summary>
-internal sealed record GenericAlertBody(string Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host);
+/// <summary>The generic JSON alert; <c>dry_run</c> appears only when true.</summary>
+internal sealed record GenericAlertBody(
+    string Event,
+    string Tunnel,
+    string? TunnelId,
+    string? Service,
+    string Reason,
+    bool? Took,
+    DateTimeOffset At,
+    string Host,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool DryRun);
 
 /// <summary>A Slack incoming-webhook message.</summary>
 internal sealed record SlackAlertBody(string Text);

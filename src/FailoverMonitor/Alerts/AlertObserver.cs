@@ -1,6 +1,7 @@
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
 using FailoverMonitor.Monitoring;
+using FailoverMonitor.Status;
 using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Alerts;
@@ -17,10 +18,12 @@ public sealed class AlertObserver : IMonitorObserver
     private readonly ILogger<AlertObserver> _logger;
     private readonly HashSet<string> _wanted;
     private readonly string _host = Environment.MachineName;
+    private readonly bool _dryRun;
 
-    /// <summary>Creates the observer for the <c>alerts</c> of <paramref name="options"/>.</summary>
-    public AlertObserver(AlertQueue queue, MonitorOptions options, TimeProvider time, ILogger<AlertObserver> logger)
+    /// <summary>Creates the observer for the <c>alerts</c> of <paramref name="options"/>; <paramref name="mode"/> marks alerts of a dry run.</summary>
+    public AlertObserver(AlertQueue queue, MonitorOptions options, TimeProvider time, ILogger<AlertObserver> logger, RunMode? mode = null)
     {
+        _dryRun = mode?.DryRun == true;
         _queue = queue;
         _time = time;
         _logger = logger;
@@ -61,7 +64,7 @@ public sealed class AlertObserver : IMonitorObserver
         {
             if (_wanted.Contains(eventName))
             {
-                _queue.Enqueue(new Alert(eventName, tunnel.DisplayName, tunnel.TunnelId, tunnel.Service, WithoutToken(reason, tunnel), took, _time.GetUtcNow(), _host));
+                _queue.Enqueue(new Alert(eventName, tunnel.DisplayName, tunnel.TunnelId, tunnel.Service, WithoutToken(reason, tunnel), took, _time.GetUtcNow(), _host, _dryRun));
             }
         }
         catch (Exception e)

@@ -96,6 +96,17 @@ public sealed class AlertBodyTests
     }
 
     [Fact]
+    public void Create_DryRun_SaysSoInJsonAndText()
+    {
+        var alert = Failover() with { DryRun = true };
+
+        using var json = JsonDocument.Parse(AlertBody.Create(alert, AlertFormats.Json));
+
+        Assert.True(json.RootElement.GetProperty("dry_run").GetBoolean());
+        Assert.StartsWith("[failover-monitor on host1, DRY RUN: nothing was started or stopped] Tunnel web FAILED OVER", AlertBody.Text(alert));
+    }
+
+    [Fact]
     public void Create_UnknownFormat_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => AlertBody.Create(Failover(), "xml"));
 }

@@ -32,6 +32,18 @@ public sealed class AlertObserverTests
         Assert.Equal(new Alert(expected, "web", TunnelId, "cloudflared-backup", "systemctl failed", false, FakeTimeProvider.Start.AddSeconds(90), Environment.MachineName), alert);
     }
 
+    [Fact]
+    public void OnAction_DryRun_AlertMarkedDryRun()
+    {
+        var queue = new AlertQueue(_logs.CreateFactory().CreateLogger<AlertQueue>());
+        var observer = new AlertObserver(queue, Options(new AlertOptions { Url = "https://hooks.example.com/x" }), _time, _logs.CreateFactory().CreateLogger<AlertObserver>(), new Status.RunMode(DryRun: true));
+
+        observer.OnAction(Tunnel(), DecisionKind.StartBackup, took: true, "down");
+
+        Assert.True(queue.Reader.TryRead(out var alert));
+        Assert.True(alert.DryRun);
+    }
+
     [Theory]
     [InlineData(DecisionKind.None)]
     [InlineData(DecisionKind.Hold)]
