@@ -142,7 +142,9 @@ public static class ConfigurationLoader
     {
         var configDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? "/";
         var hasInlineToken = options.Tunnels.Any(t => !string.IsNullOrWhiteSpace(t?.Token));
-        CheckSecretFile(configPath, "$", hasInlineToken, options.Warnings, problems);
+        var hasWebhooks = options.Alerts is { Count: > 0 };
+        var secret = hasInlineToken ? "an API token" : hasWebhooks ? "webhook URLs (alerts)" : null;
+        CheckSecretFile(configPath, "$", secret, options.Warnings, problems);
         for (var i = 0; i < options.Tunnels.Count; i++)
         {
             var tunnel = options.Tunnels[i];
@@ -158,7 +160,7 @@ public static class ConfigurationLoader
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenFile))
             {
                 var file = Path.Combine(configDirectory, tunnel.TokenFile);
-                if (CheckSecretFile(file, $"$.tunnels[{i}].token_file", holdsToken: true, options.Warnings, problems))
+                if (CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", options.Warnings, problems))
                 {
                     tunnel.ResolvedToken = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
                 }
@@ -201,9 +203,9 @@ public static class ConfigurationLoader
 
     /// <summary>
     /// A file anyone can write could swap the token or the units we start: refused. One others can read leaks the
-    /// token: a warning. Returns false when refused.
+    /// token (or the webhook URLs, <paramref name="secret"/> names what it holds): a warning. Returns false when refused.
     /// </summary>
-    private static bool CheckSecretFile(string file, string field, bool holdsToken, List<string> warnings, List<string> problems)
+    private static bool CheckSecretFile(string file, string field, string? secret, List<string> warnings, List<string> problems)
     {
         if (OperatingSystem.IsWindows() || !File.Exists(file))
         {
@@ -218,9 +220,9 @@ public static class ConfigurationLoader
             return false;
         }
 
-        if (holdsToken && (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+        if (secret is not null && (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
         {
-            warnings.Add($"{file} holds an API token and is readable by group or others (mode {octal}): chmod 600 {file}");
+            warnings.Add($"{file} holds {secret} and is readable by group or others (mode {octal}): chmod 600 {file}");
         }
 
         return true;

@@ -81,6 +81,29 @@ public sealed class AlertOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Load_WebhooksInAFileOthersCanRead_Warns()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
+        var path = _dir.Write("tunnels.json", $$"""
+            {
+              "gateway_ip": "192.168.1.1",
+              "tunnels": [ { "account_id": "0123456789abcdef0123456789abcdef", "tunnel_id": "6ff42ae2-765d-4adf-8112-31c55c1551ef", "token_file": "web.token", "service": "cloudflared-backup" } ],
+              "alerts": [ { "url": "{{SlackUrl}}" } ]
+            }
+            """);
+        var token = _dir.Write("web.token", "Zx9-secret-token-value-0001");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        var warning = Assert.Single(ConfigurationLoader.Load(path).Warnings);
+
+        Assert.StartsWith($"{path} holds webhook URLs (alerts) and is readable by group or others (mode 644)", warning);
+    }
+
+    [Fact]
     public void Load_AlertsNotAnArray_NamesTheType()
     {
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(Write($$"""{ "url": "{{SlackUrl}}" }""")));
