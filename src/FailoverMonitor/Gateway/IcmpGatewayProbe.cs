@@ -6,7 +6,7 @@ namespace FailoverMonitor.Gateway;
 
 /// <summary>
 /// ICMP echo to <c>gateway_ip</c> with <c>gateway_timeout</c>. As root .NET uses a raw socket; without
-/// CAP_NET_RAW it runs the <c>ping</c> binary, and reports a <see cref="PingException"/> when that is missing.
+/// CAP_NET_RAW it runs the <c>ping</c> binary, and fails when that is missing: a probe error, never a silent pass.
 /// </summary>
 public sealed class IcmpGatewayProbe(MonitorOptions options) : IGatewayProbe
 {
@@ -24,10 +24,12 @@ public sealed class IcmpGatewayProbe(MonitorOptions options) : IGatewayProbe
                 ? new GatewayProbeResult(true)
                 : new GatewayProbeResult(false, reply.Status.ToString());
         }
-        catch (PingException e)
+        catch (Exception e) when (e is PingException or PlatformNotSupportedException or InvalidOperationException or UnauthorizedAccessException)
         {
+            // Without CAP_NET_RAW .NET runs the ping binary, and throws PlatformNotSupportedException when it is missing.
             var cause = e.InnerException?.Message ?? e.Message;
-            return new GatewayProbeResult(false, $"cannot send ICMP echo: {cause}", IsProbeError: true);
+            return new GatewayProbeResult(false,
+                $"cannot send ICMP echo ({cause}); run as root, give the unit AmbientCapabilities=CAP_NET_RAW, or install iputils-ping", IsProbeError: true);
         }
     }
 }

@@ -227,7 +227,7 @@ public sealed class MonitorWorker : BackgroundService
             return;
         }
 
-        var tunnels = subset ?? _tunnels.Values;
+        IReadOnlyCollection<TunnelRuntime> tunnels = subset ?? _tunnels.Values;
         await ReadUnitStatesAsync(tunnels, atStartup: false, cancellationToken).ConfigureAwait(false);
         var known = tunnels.Where(t => t.UnitKnown).ToList();
         var observations = await _observer.ObserveAsync(
@@ -290,27 +290,17 @@ public sealed class MonitorWorker : BackgroundService
         return false;
     }
 
-    private async Task ReadUnitStatesAsync(IEnumerable<TunnelRuntime> tunnels, bool atStartup, CancellationToken cancellationToken)
+    private async Task ReadUnitStatesAsync(IReadOnlyCollection<TunnelRuntime> tunnels, bool atStartup, CancellationToken cancellationToken)
     {
-        foreach (var tunnel in tunnels)
+        // One systemctl call for every unit: a process per unit per cycle costs seconds at a thousand tunnels.
+        IReadOnlyDictionary<string, UnitState> states;
+        try
         {
-            try
-            {
-                var active = await _services.IsActiveAsync(tunnel.Service, cancellationToken).ConfigureAwait(false);
-                if (atStartup)
-                {
-                    Log.UnitStateAtStartup(_logger, tunnel.Name, tunnel.Service, active ? "active (failed over)" : "inactive");
-                }
-                else if (tunnel.UnitKnown && active != tunnel.State.BackupActive)
-                {
-                    Log.UnitStateChanged(_logger, tunnel.Name, tunnel.Service, UnitWord(active), UnitWord(tunnel.State.BackupActive));
-                }
-
-                tunnel.State = tunnel.State.WithUnitState(active, _time.GetUtcNow());
-                tunnel.UnitKnown = true;
-                tunnel.LastUnitError = null;
-            }
-            catch (ServiceControlException e)
+            states = await _services.GetStatesAsync(tunnels.Select(t => t.Service).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceControlException e)
+        {
+            foreach (var tunnel in tunnels)
             {
                 if (tunnel.LastUnitError != e.Message)
                 {
@@ -320,6 +310,25 @@ public sealed class MonitorWorker : BackgroundService
                 tunnel.UnitKnown = false;
                 tunnel.LastUnitError = e.Message;
             }
+
+            return;
+        }
+
+        foreach (var tunnel in tunnels)
+        {
+            var active = states[tunnel.Service].IsActive;
+            if (atStartup)
+            {
+                Log.UnitStateAtStartup(_logger, tunnel.Name, tunnel.Service, active ? "active (failed over)" : "inactive");
+            }
+            else if (tunnel.UnitKnown && active != tunnel.State.BackupActive)
+            {
+                Log.UnitStateChanged(_logger, tunnel.Name, tunnel.Service, UnitWord(active), UnitWord(tunnel.State.BackupActive));
+            }
+
+            tunnel.State = tunnel.State.WithUnitState(active, _time.GetUtcNow());
+            tunnel.UnitKnown = true;
+            tunnel.LastUnitError = null;
         }
     }
 
@@ -353,8 +362,10 @@ public sealed class MonitorWorker : BackgroundService
                 Notify(o => o.OnHold(tunnel.Options, decision.Reason));
                 break;
             default:
-                var counting = decision.State.ConsecutiveFailures > before.ConsecutiveFailures
-                    || decision.State.ConsecutiveRecoveries > before.ConsecutiveRecoveries;
+                // INFO while a count climbs to its threshold; past it (flap guard, back-off, hold) only the first
+                // line is INFO, so a wait does not print a line every cycle.
+                var counting = (decision.State.ConsecutiveFailures > before.ConsecutiveFailures && decision.State.ConsecutiveFailures <= _policy.Settings.FailureThreshold)
+                    || (decision.State.ConsecutiveRecoveries > before.ConsecutiveRecoveries && decision.State.ConsecutiveRecoveries <= _policy.Settings.RecoveryThreshold);
                 if (counting)
                 {
                     Log.CountingTowardAction(_logger, tunnel.Name, decision.Reason);
@@ -523,6 +534,10 @@ public sealed class MonitorWorker : BackgroundService
             {
                 old.Remove(match);
                 kept++;
+                if (match.State.HeldSince is not null)
+                {
+                    Log.HoldReleased(_logger, match.Name);
+                }
             }
 
             tunnels[options] = match?.WithOptions(options) ?? new TunnelRuntime(options);

@@ -22,17 +22,17 @@ public sealed class StartupChecks(CloudflareTunnelClient client, IServiceControl
         }
 
         await Task.WhenAll(options.Tunnels.GroupBy(t => t.ResolvedToken!).Select(g => VerifyAsync([.. g], cancellationToken))).ConfigureAwait(false);
-        foreach (var tunnel in options.Tunnels)
+        try
         {
-            try
+            var states = await services.GetStatesAsync(options.Tunnels.Select(t => t.Service!).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var tunnel in options.Tunnels.Where(t => !states[t.Service!].Exists))
             {
-                var loadState = await services.GetLoadStateAsync(tunnel.Service!, cancellationToken).ConfigureAwait(false);
-                if (loadState is "not-found" or "masked" or "bad-setting" or "error")
-                {
-                    Log.UnitMissing(logger, tunnel.DisplayName, tunnel.Service!, loadState);
-                }
+                Log.UnitMissing(logger, tunnel.DisplayName, tunnel.Service!, states[tunnel.Service!].LoadState);
             }
-            catch (ServiceControlException e)
+        }
+        catch (ServiceControlException e)
+        {
+            foreach (var tunnel in options.Tunnels)
             {
                 Log.UnitStateUnreadable(logger, tunnel.DisplayName, tunnel.Service!, e.Message);
             }

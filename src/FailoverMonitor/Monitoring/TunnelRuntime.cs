@@ -44,7 +44,8 @@ internal sealed class TunnelRuntime(TunnelOptions options)
     /// <summary>This tunnel's bookkeeping under reloaded <paramref name="options"/>; a reload releases a hold.</summary>
     public TunnelRuntime WithOptions(TunnelOptions options) => new(options)
     {
-        State = State with { HeldSince = null, RecentActions = [] },
+        // A reload is the operator's word on a hold; the action count of a tunnel not held stays, so reloads cannot defeat max_actions_per_hour.
+        State = State.HeldSince is null ? State : State with { HeldSince = null, RecentActions = [] },
         UnitKnown = UnitKnown,
         LastUnitError = LastUnitError,
         LastStatus = LastStatus,

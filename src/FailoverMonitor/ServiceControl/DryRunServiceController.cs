@@ -16,6 +16,13 @@ public sealed class DryRunServiceController(IServiceController inner, ILogger<Dr
         _simulated.TryGetValue(unit, out var active) ? active : await inner.IsActiveAsync(unit, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken)
+    {
+        var states = await inner.GetStatesAsync(units, cancellationToken).ConfigureAwait(false);
+        return states.ToDictionary(p => p.Key, p => _simulated.TryGetValue(p.Key, out var active) ? p.Value with { ActiveState = active ? "active" : "inactive" } : p.Value);
+    }
+
+    /// <inheritdoc />
     public Task<string> GetLoadStateAsync(string unit, CancellationToken cancellationToken) => inner.GetLoadStateAsync(unit, cancellationToken);
 
     /// <inheritdoc />

@@ -19,6 +19,23 @@ public interface IServiceController
     /// <exception cref="ServiceControlException">The state could not be read.</exception>
     Task<string> GetLoadStateAsync(string unit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The states of <paramref name="units"/>, read together where the platform allows (one <c>systemctl show</c>
+    /// for all of them), keyed by the names given.
+    /// </summary>
+    /// <exception cref="ServiceControlException">The states could not be read.</exception>
+    async Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<string, UnitState>(StringComparer.Ordinal);
+        foreach (var unit in units.Distinct(StringComparer.Ordinal))
+        {
+            var active = await IsActiveAsync(unit, cancellationToken).ConfigureAwait(false);
+            states[unit] = new UnitState(active ? "active" : "inactive", await GetLoadStateAsync(unit, cancellationToken).ConfigureAwait(false));
+        }
+
+        return states;
+    }
+
     /// <summary>Stops <paramref name="unit"/> and waits for the stop job to finish.</summary>
     /// <exception cref="ServiceControlException">The stop failed or timed out; carries the command's exit code and stderr.</exception>
     Task StopAsync(string unit, CancellationToken cancellationToken);

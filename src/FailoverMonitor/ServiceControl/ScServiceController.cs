@@ -64,12 +64,43 @@ public sealed partial class ScServiceController(IProcessRunner runner, TimeProvi
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One <c>sc.exe query</c> per service (sc.exe reads one at a time). A missing service (error 1060) is
+    /// <c>not-found</c>, not an error, as <c>systemctl show</c> reports it. States map to systemd's words:
+    /// RUNNING and PAUSED are <c>active</c>, START_PENDING <c>activating</c>, STOP_PENDING <c>deactivating</c>.
+    /// </remarks>
+    public async Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken)
+    {
+        var distinct = units.Distinct(StringComparer.Ordinal).Select(WindowsServiceName.Validate).ToList();
+        var states = new Dictionary<string, UnitState>(StringComparer.Ordinal);
+        foreach (var unit in distinct)
+        {
+            string[] arguments = ["query", unit];
+            var result = await RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+            states[unit] = FailedWith(result) == ErrorServiceDoesNotExist
+                ? new UnitState("inactive", "not-found")
+                : new UnitState(ToActiveState(ParseState(arguments, result)), "loaded");
+        }
+
+        return states;
+    }
+
+    /// <inheritdoc />
     /// <remarks>Stopping a service that is not running (error 1062) succeeds, as <c>systemctl stop</c> does.</remarks>
     public Task StopAsync(string unit, CancellationToken cancellationToken) =>
         RunJobAsync("stop", unit, ErrorServiceNotActive, ServiceState.Stopped, cancellationToken);
 
     /// <summary>Whether a service in <paramref name="state"/> counts as active: running, or on its way there.</summary>
     internal static bool IsActive(ServiceState state) => state is not (ServiceState.Stopped or ServiceState.StopPending);
+
+    /// <summary>systemd's ActiveState word for <paramref name="state"/>, so callers read both platforms alike.</summary>
+    internal static string ToActiveState(ServiceState state) => state switch
+    {
+        ServiceState.StartPending => "activating",
+        ServiceState.StopPending => "deactivating",
+        ServiceState.Stopped => "inactive",
+        _ => "active",
+    };
 
     /// <summary>
     /// The <c>STATE</c> of an <c>sc.exe query/start/stop</c> answer, or null when it has none. sc.exe writes

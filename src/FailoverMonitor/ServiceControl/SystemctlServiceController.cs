@@ -46,6 +46,33 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
     public Task StartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("start", unit, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>One <c>systemctl show --property=ActiveState,LoadState u1 u2 …</c>: a block of <c>Key=Value</c> lines per unit, in argument order.</remarks>
+    public async Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken)
+    {
+        var distinct = units.Distinct(StringComparer.Ordinal).Select(UnitName.Validate).ToList();
+        var states = new Dictionary<string, UnitState>(StringComparer.Ordinal);
+        if (distinct.Count == 0)
+        {
+            return states;
+        }
+
+        var (arguments, result) = await RunAsync(["show", "--property=ActiveState,LoadState", .. distinct], QueryTimeout, cancellationToken).ConfigureAwait(false);
+        var blocks = result.StandardOutput.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (result.ExitCode != 0 || blocks.Length != distinct.Count)
+        {
+            throw Failure(arguments, result);
+        }
+
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            var values = blocks[i].Split('\n').Select(line => line.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+            states[distinct[i]] = new UnitState(values.GetValueOrDefault("ActiveState", "unknown"), values.GetValueOrDefault("LoadState", "unknown"));
+        }
+
+        return states;
+    }
+
+    /// <inheritdoc />
     public Task RestartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("restart", unit, cancellationToken);
 
     /// <inheritdoc />

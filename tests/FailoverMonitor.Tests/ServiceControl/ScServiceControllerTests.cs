@@ -111,6 +111,50 @@ public sealed class ScServiceControllerTests
     }
 
     [Fact]
+    public async Task GetStatesAsync_Services_OneQueryEachMissingIsNotFound()
+    {
+        var runner = new FakeProcessRunner((_, arguments) => arguments[1] switch
+        {
+            "running" => QueryRunning,
+            "starting" => QueryStartPending,
+            "stopping" => QueryStopPending,
+            "stopped" => QueryStopped,
+            _ => QueryMissing,
+        });
+
+        var states = await Controller(runner).GetStatesAsync(["running", "starting", "stopping", "stopped", "missing", "running"], Ct);
+
+        Assert.Equal(new UnitState("active", "loaded"), states["running"]);
+        Assert.Equal(new UnitState("activating", "loaded"), states["starting"]);
+        Assert.Equal(new UnitState("deactivating", "loaded"), states["stopping"]);
+        Assert.Equal(new UnitState("inactive", "loaded"), states["stopped"]);
+        Assert.Equal(new UnitState("inactive", "not-found"), states["missing"]);
+        Assert.False(states["missing"].Exists);
+        Assert.True(states["starting"].IsActive);
+        Assert.False(states["stopping"].IsActive);
+        Assert.Equal(5, runner.Calls.Count);
+        Assert.All(runner.Calls, c => Assert.Equal("query", c.Arguments[0]));
+    }
+
+    [Fact]
+    public async Task GetStatesAsync_AccessDenied_Throws()
+    {
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(Script(("query", QueryAccessDenied))).GetStatesAsync([Service], Ct));
+
+        Assert.Equal(5, e.ExitCode);
+    }
+
+    [Fact]
+    public async Task GetStatesAsync_OneInvalidName_ThrowsBeforeRunningSc()
+    {
+        var runner = Script();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Controller(runner).GetStatesAsync([Service, "-x"], Ct));
+
+        Assert.Empty(runner.Calls);
+    }
+
+    [Fact]
     public async Task StartAsync_PendingThenRunning_PollsOnTheClockUntilRunning()
     {
         var runner = Script(("start", StartAccepted), ("query", QueryStartPending), ("query", QueryRunning));

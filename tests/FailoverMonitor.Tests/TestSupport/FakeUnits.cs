@@ -22,6 +22,9 @@ public sealed class FakeUnits
     /// <summary>Called with the unit name after a successful stop.</summary>
     public Action<string>? OnStop { get; set; }
 
+    /// <summary>How many <c>systemctl show</c> calls were made (each reads many units).</summary>
+    public int Reads { get; private set; }
+
     /// <summary>Units systemd does not know (<c>LoadState=not-found</c>).</summary>
     public HashSet<string> Missing { get; } = [];
 
@@ -52,6 +55,11 @@ public sealed class FakeUnits
     private ProcessResult Respond(string fileName, IReadOnlyList<string> arguments)
     {
         var unit = arguments[^1];
+        lock (_active)
+        {
+            Reads += arguments[0] == "show" ? 1 : 0;
+        }
+
         switch (arguments[0])
         {
             case "is-active":
@@ -72,6 +80,9 @@ public sealed class FakeUnits
                 Set(unit, true);
                 OnStart?.Invoke(unit);
                 return new ProcessResult(0, "", "");
+            case "show" when arguments[1] == "--property=ActiveState,LoadState":
+                return new ProcessResult(0, string.Concat(arguments.Skip(2).Select(u =>
+                    $"ActiveState={(IsActive(u) ? "active" : "inactive")}\nLoadState={(Missing.Contains(u) ? "not-found" : "loaded")}\n\n")), "");
             case "show":
                 return new ProcessResult(0, Missing.Contains(unit) ? "not-found\n" : "loaded\n", "");
             case "stop":
