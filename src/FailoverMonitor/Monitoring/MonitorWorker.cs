@@ -67,7 +67,11 @@ public sealed class MonitorWorker : BackgroundService
 
     private TimeSpan Interval => TimeSpan.FromSeconds(_options.CheckInterval);
 
-    /// <summary>Start-up: logs the summary, runs the start-up checks, reads every unit's real state, says READY=1.</summary>
+    /// <summary>
+    /// Start-up: logs the summary, reads every unit's real state, says READY=1, then runs the start-up checks
+    /// (token verification, unit existence) before the first cycle. READY comes first so that a slow or
+    /// unreachable API at boot does not hold up systemd.
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Log.MonitorStarted(_logger);
@@ -75,11 +79,11 @@ public sealed class MonitorWorker : BackgroundService
         Log.TunnelCount(_logger, _options.Tunnels.Count);
         Log.CheckInterval(_logger, _options.CheckInterval);
         Log.Settings(_logger, _options.FailureThreshold, _options.RecoveryThreshold, string.Join(",", _options.FailoverOn), _options.Failback);
-        await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
         await ReadUnitStatesAsync(_tunnels.Values, atStartup: true, cancellationToken).ConfigureAwait(false);
         _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         PublishStatus();
         _notifier.Notify("READY=1\nSTATUS=" + Summary(brief: true));
+        await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asks for the configuration to be re-read before the next check (SIGHUP, <c>systemctl reload</c>).</summary>

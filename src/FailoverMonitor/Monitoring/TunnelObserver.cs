@@ -12,7 +12,7 @@ namespace FailoverMonitor.Monitoring;
 public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredReadyClient readyClient)
 {
     /// <summary>Accounts read at the same time.</summary>
-    public const int MaxConcurrentAccounts = 8;
+    public const int MaxConcurrentAccounts = 16;
 
     /// <summary>Observes <paramref name="tunnels"/>; fetches connectors where <paramref name="needsConnectors"/> says so.</summary>
     /// <returns>One observation per tunnel, keyed by the same <see cref="TunnelOptions"/> instance.</returns>

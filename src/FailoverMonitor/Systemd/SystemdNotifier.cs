@@ -37,7 +37,8 @@ public sealed class SystemdNotifier
         try
         {
             var path = _socketPath[0] == '@' ? "\0" + _socketPath[1..] : _socketPath;
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            // Non-blocking: a receiver that stops reading must not stall the check loop (or shutdown) on a full queue.
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
             socket.Connect(new UnixDomainSocketEndPoint(path));
             socket.Send(Encoding.UTF8.GetBytes(state));
             return true;

@@ -54,6 +54,21 @@ public sealed class SystemdNotifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Notify_ReceiverStopsReading_NeverBlocks()
+    {
+        // systemd always reads; a receiver that does not must not stall the loop once its queue is full.
+        var path = Path.Combine(_directory.FullName, "full.sock");
+        using var receiver = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        receiver.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        var notifier = new SystemdNotifier(path);
+
+        var sent = await Task.Run(() => Enumerable.Range(0, 10_000).Count(i => notifier.Notify($"WATCHDOG=1\nSTATUS=cycle {i} " + new string('x', 200))), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.InRange(sent, 1, 9_999);
+    }
+
+    [Fact]
     public void Notify_NobodyListening_ReturnsFalseWithoutThrowing()
     {
         var notifier = new SystemdNotifier(Path.Combine(_directory.FullName, "absent"));
