@@ -35,6 +35,8 @@ SCENARIOS=(
     gateway-unreachable-no-api-no-action
     failover-starts-backup
     failover-logged-once-at-error
+    reload-keeps-state
+    operator-views
     failback-stops-backup
     ghost-does-not-fail-back
     monitor-stop-leaves-backup-running
@@ -173,10 +175,13 @@ jq '.tunnels[0].connectors = [] | .tunnels |= .[:1]' "$STAGE/seed.json" > "$STAG
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
     --argjson ci "$CHECK_INTERVAL" --argjson ft "$FAILURE_THRESHOLD" --argjson rt "$RECOVERY_THRESHOLD" \
     '{gateway_ip: "127.0.0.2", check_interval: $ci, failure_threshold: $ft, recovery_threshold: $rt,
-      min_action_interval: 0, max_actions_per_hour: 1000,
+      min_action_interval: 0, max_actions_per_hour: 1000, metrics_listen: "127.0.0.1:9464",
       tunnels: [{name: "web", account_id: $a, tunnel_id: $t, token: $k, service: $s,
                  backup_metrics: "127.0.0.1:20241"}]}' > "$STAGE/tunnels.json"
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
+# For systemctl reload: a valid change (heartbeat_interval) and an invalid file.
+jq '.heartbeat_interval = 300' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload.json"
+jq '.tunnels[0].tunnel_id = "web"' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload-bad.json"
 # The token from a systemd credential (LoadCredential= in a drop-in), not from the file.
 jq --arg c "$CRED_NAME" '.tunnels[0] |= (del(.token) + {token_credential: $c})' "$STAGE/tunnels.json" \
     > "$STAGE/tunnels-credential.json"
@@ -495,6 +500,80 @@ scenario_failover_logged_once_at_error() {
     log_file | grep -Eq "\[ERROR\] .*Tunnel web is down\. Starting local service $SERVICE" ||
         { WHY="$LOG lacks the [ERROR] failover line"; return 1; }
     log_file | grep -q 'Tunnel web status: down' || { WHY="$LOG lacks 'Tunnel web status: down'"; return 1; }
+}
+
+# systemctl reload (ExecReload= sends SIGHUP) while failed over: a valid file is adopted
+# with the tunnel's state kept, an invalid one is refused and the running one kept.
+reload_with() { # STAGED_FILE: install it and systemctl reload
+    sbx install -m 600 "/run/e2e/stage/$1" /opt/failover-monitor/tunnels.json &&
+        SBX_TIMEOUT=30 sbx systemctl reload $UNIT
+}
+scenario_reload_keeps_state() {
+    is_active $BACKUP || { WHY="precondition: $BACKUP is $(active_state $BACKUP), not failed over"; return 1; }
+    local c pid lines n rc=0 t0
+    pid=$(prop $UNIT MainPID)
+    c=$(jcursor) lines=$(log_lines) t0=$(ms)
+    # 1. A valid change: adopted, same process, the failover kept (no new start job).
+    reload_with tunnels-reload.json || { WHY="systemctl reload failed"; rc=1; }
+    if ((rc == 0)) && ! wait_for 10 has_log_line_since "$lines" "1 tunnel(s) kept with their state"; then
+        WHY="no 'Reloaded …: 1 tunnel(s) kept with their state' line after a valid reload"; rc=1
+    fi
+    if ((rc == 0)); then
+        sleep $((3 * CHECK_INTERVAL))
+        if [[ $(prop $UNIT MainPID) != "$pid" ]]; then WHY="main PID changed on reload ($pid → $(prop $UNIT MainPID))"; rc=1
+        elif ! is_active $BACKUP; then WHY="$BACKUP is $(active_state $BACKUP) after the reload"; rc=1
+        elif n=$(jobs_since "$c" $BACKUP start) && ((n != 0)); then WHY="$n start job(s) for $BACKUP after the reload"; rc=1
+        elif n=$(jobs_since "$c" $BACKUP stop) && ((n != 0)); then WHY="$n stop job(s) for $BACKUP after the reload"; rc=1
+        fi
+    fi
+    # 2. An invalid file (tunnel_id "web"): refused at err, same process, monitoring goes on.
+    if ((rc == 0)); then
+        c=$(jcursor) lines=$(log_lines)
+        reload_with tunnels-reload-bad.json || { WHY="systemctl reload (invalid file) failed"; rc=1; }
+    fi
+    if ((rc == 0)) && ! wait_for 10 has_log_line_since "$lines" "Reload failed, keeping the running configuration:"; then
+        WHY="no 'Reload failed, keeping the running configuration' line for tunnel_id \"web\""; rc=1
+    fi
+    if ((rc == 0)); then
+        fake DELETE /requests >/dev/null
+        if ! jsince "$c" $UNIT 3 | grep -q "Reload failed, keeping the running configuration"; then
+            WHY="journal (-p err) lacks 'Reload failed, keeping the running configuration'"; rc=1
+        elif [[ $(prop $UNIT MainPID) != "$pid" ]] || ! monitor_running; then WHY="monitor not the same running process after the invalid reload"; rc=1
+        elif ! wait_for $((3 * CHECK_INTERVAL + 5)) has_requests_with_status 200 2; then WHY="no API polling after the invalid reload"; rc=1
+        elif ! is_active $BACKUP; then WHY="$BACKUP is $(active_state $BACKUP) after the invalid reload"; rc=1
+        elif n=$(jobs_since "$c" $BACKUP start) && ((n != 0)); then WHY="$n start job(s) for $BACKUP after the invalid reload"; rc=1
+        fi
+    fi
+    # Restore the suite's file (reloaded, so the running configuration is it again).
+    lines=$(log_lines)
+    reload_with tunnels.json && wait_for 10 has_log_line_since "$lines" "1 tunnel(s) kept with their state" ||
+        { WHY="${WHY:-cannot restore tunnels.json by reload}"; rc=1; }
+    log_since 0 | grep -F -e 'Reloaded ' -e 'Reload failed' | tail -n 3 | sed 's/^/    /' >&2
+    return "$rc"
+}
+
+# What an operator sees while failed over: `failover-monitor status`, `systemctl status`
+# (the daemon's STATUS= line) and /metrics (metrics_listen 127.0.0.1:9464), kept in
+# operator-views.txt.
+scenario_operator_views() {
+    is_active $BACKUP || { WHY="precondition: $BACKUP is $(active_state $BACKUP), not failed over"; return 1; }
+    local st src sys all met f=$ARTIFACTS/operator-views.txt
+    st=$(SBX_TIMEOUT=20 sbx /opt/failover-monitor/failover-monitor status 2>&1); src=$?
+    sys=$(SBX_TIMEOUT=20 sbx_sh "systemctl status $UNIT --no-pager 2>&1 | head -15" || true)
+    all=$(SBX_TIMEOUT=20 sbx curl -s --max-time 5 http://127.0.0.1:9464/metrics || true)
+    met=$(grep -v '^#' <<<"$all" | head -n 40)
+    {
+        printf '$ /opt/failover-monitor/failover-monitor status   (exit %s)\n%s\n\n' "$src" "$st"
+        printf '$ systemctl status %s --no-pager | head -15\n%s\n\n' "$UNIT" "$sys"
+        printf "\$ curl -s http://127.0.0.1:9464/metrics | grep -v '^#' | head -40\n%s\n" "$met"
+    } > "$f"
+    { head -n 6 <<<"$st"; grep -m1 'Status:' <<<"$sys"; grep '^failover_monitor_tunnel_backup_active' <<<"$all"; } |
+        sed 's/^/    /' >&2
+    ((src == 0)) || { WHY="failover-monitor status exited $src"; return 1; }
+    grep -q 'web' <<<"$st" || { WHY="failover-monitor status does not show the tunnel web"; return 1; }
+    grep -q 'failed over' <<<"$sys" || { WHY="systemctl status lacks 'failed over' (STATUS=)"; return 1; }
+    grep -q '^failover_monitor_tunnel_backup_active{tunnel="web"} 1' <<<"$all" ||
+        { WHY="/metrics lacks failover_monitor_tunnel_backup_active"; return 1; }
 }
 
 scenario_failback_stops_backup() {
