@@ -19,7 +19,7 @@ readonly PROJECT=src/FailoverMonitor/FailoverMonitor.csproj
 usage() {
     cat <<EOF
 Usage: sudo ./install.sh [--prebuilt DIR] [--no-start]
-       sudo ./install.sh --uninstall
+       sudo ./install.sh --uninstall | --purge
 
 Installs FailoverMonitor to $PREFIX and its systemd unit to $UNIT_FILE,
 enables it and starts it (restarts it when a running copy was changed).
@@ -29,11 +29,17 @@ enables it and starts it (restarts it when a running copy was changed).
   --no-start       install and enable, but do not start or restart the service
   --uninstall      stop, disable and remove the service and the program files;
                    keeps $CONFIG and $LOG_FILE
+  --purge          as --uninstall, and also removes $CONFIG (with its API
+                   tokens), $LOG_FILE (and rotated copies) and the state
+                   directory /run/failover-monitor
   -h, --help       this text
 
 An existing $CONFIG is never overwritten; a new one is made from
 tunnels.example.json (mode 600). Running the script again changes nothing that is
-already up to date. Environment: FAILOVER_MONITOR_PREFIX (default $DEFAULT_PREFIX).
+already up to date. Over an existing install, the new version checks $CONFIG
+(check-config --no-verify); if it rejects a file the installed version accepts,
+the installed version is put back (kept as $PREFIX.previous meanwhile) and
+nothing else changes. Environment: FAILOVER_MONITOR_PREFIX (default $DEFAULT_PREFIX).
 EOF
 }
 
@@ -49,6 +55,7 @@ while (($#)); do
         --prebuilt=*) prebuilt=${1#*=} ;;
         --no-start) start=0 ;;
         --uninstall) mode=uninstall ;;
+        --purge) mode=purge ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -86,14 +93,26 @@ uninstall() {
         rm -f "$MANIFEST"
         find "$PREFIX" -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
     fi
+    if [[ $mode == purge ]]; then
+        local gone=()
+        [[ -e $CONFIG ]] && gone+=("$CONFIG")
+        for f in "$LOG_FILE" "$LOG_FILE".*; do [[ -e $f ]] && gone+=("$f"); done
+        [[ -d /run/failover-monitor ]] && gone+=(/run/failover-monitor)
+        if ((${#gone[@]})); then
+            rm -rf -- "${gone[@]}"
+            say "--purge: removed the configuration (API tokens), the log and the state: ${gone[*]}"
+        else
+            say "--purge: no configuration, log or state to remove"
+        fi
+    fi
     rmdir "$PREFIX" 2>/dev/null || true
     say "FailoverMonitor removed."
-    [[ -e $CONFIG ]] && say "kept: $CONFIG"
-    [[ -e $LOG_FILE ]] && say "kept: $LOG_FILE"
+    [[ -e $CONFIG ]] && say "kept: $CONFIG (--purge removes it)"
+    [[ -e $LOG_FILE ]] && say "kept: $LOG_FILE (--purge removes it)"
     say "backup units the monitor started were left as they are (systemctl status <service>)."
 }
 
-if [[ $mode == uninstall ]]; then
+if [[ $mode == uninstall || $mode == purge ]]; then
     uninstall
     exit 0
 fi
@@ -159,6 +178,36 @@ if [[ -f $runtimeconfig ]] && grep -q '"framework' "$runtimeconfig" && ! grep -q
     esac
 fi
 
+# ---------------------------------------------------------------- upgrade safety
+example=''
+for e in "$src/tunnels.example.json" "$SCRIPT_DIR/tunnels.example.json"; do
+    if [[ -f $e ]]; then example=$e; break; fi
+done
+# Over an existing install whose version accepts the configuration: keep that version in
+# $PREFIX.previous until the new one has accepted the same file too.
+check_config() { # BINARY: exit status of its check-config on $CONFIG (no API calls)
+    local rc=0
+    if [[ -n $dotnet_root ]]; then
+        DOTNET_ROOT=$dotnet_root timeout 60 "$1" check-config --no-verify --config "$CONFIG" >"$workdir/check.out" 2>&1 || rc=$?
+    else
+        timeout 60 "$1" check-config --no-verify --config "$CONFIG" >"$workdir/check.out" 2>&1 || rc=$?
+    fi
+    return "$rc"
+}
+readonly PREVIOUS=$PREFIX.previous
+old_accepts=0
+if [[ -x $PREFIX/failover-monitor && -f $CONFIG && -f $MANIFEST ]] &&
+    ! { [[ -n $example ]] && cmp -s "$example" "$CONFIG"; } &&
+    ! { cmp -s "$src/failover-monitor.dll" "$PREFIX/failover-monitor.dll" &&
+        cmp -s "$src/failover-monitor" "$PREFIX/failover-monitor"; }; then
+    # 0: accepted; anything else (78 rejected, or a version without check-config): no check.
+    if check_config "$PREFIX/failover-monitor"; then
+        old_accepts=1
+        rm -rf -- "$PREVIOUS"
+        cp -a "$PREFIX" "$PREVIOUS"
+    fi
+fi
+
 # ---------------------------------------------------------------- install files
 changed=0
 mkdir -p "$PREFIX"
@@ -176,10 +225,6 @@ put_file() { # SRC DEST MODE
 
 # What gets installed: the published files (never a tunnels.json) plus
 # tunnels.example.json for reference.
-example=''
-for e in "$src/tunnels.example.json" "$SCRIPT_DIR/tunnels.example.json"; do
-    if [[ -f $e ]]; then example=$e; break; fi
-done
 tree=$workdir/tree
 mkdir -p "$tree"
 cp -a "$src"/. "$tree"/
@@ -208,6 +253,21 @@ if [[ -f $MANIFEST ]]; then
 fi
 if ! cmp -s "$new_manifest" "$MANIFEST"; then
     put_file "$new_manifest" "$MANIFEST" 644
+fi
+if ((old_accepts)); then
+    rc=0
+    check_config "$PREFIX/failover-monitor" || rc=$?
+    if ((rc == 78)); then
+        cat "$workdir/check.out" >&2
+        # Put the previous version back: the new files out, the old folder's files in.
+        while IFS= read -r f; do
+            [[ -n $f && $f != *..* ]] && rm -f -- "$PREFIX/$f"
+        done < "$new_manifest"
+        cp -a "$PREVIOUS"/. "$PREFIX"/
+        rm -rf -- "$PREVIOUS"
+        die "the new version rejects $CONFIG (check-config exit 78, output above), which the installed version accepts: restored the installed version; the unit and the running service were not touched. Fix $CONFIG for the new version (see above), then run install.sh again"
+    fi
+    rm -rf -- "$PREVIOUS"
 fi
 
 # The configuration: created once, never overwritten; it holds API tokens.

@@ -25,6 +25,7 @@ source "$HERE/lib/pki.sh"
 
 SCENARIOS=(
     install-prebuilt-idempotent
+    upgrade-rejected-config-restores-previous
     monitor-starts-ready
     unit-hardening-exposure
     steady-healthy-no-action
@@ -52,6 +53,7 @@ SCENARIOS=(
     journal-priorities
     log-file-format
     no-token-in-logs
+    purge-removes-config-and-log
 )
 
 passed=0 failed=0 skipped=0
@@ -87,7 +89,10 @@ collect_artifacts() {
     SBX_TIMEOUT=60 sbx journalctl --no-pager -o short-precise > "$ARTIFACTS/journal.txt" 2>&1 || true
     SBX_TIMEOUT=60 sbx journalctl --no-pager -o json \
         > "$ARTIFACTS/journal.json" 2>&1 || true
-    SBX_TIMEOUT=10 sbx cat /var/log/failover_monitor.log > "$ARTIFACTS/failover_monitor.log" 2>&1 || true
+    # (purge-removes-config-and-log saves the log file before it removes it.)
+    if SBX_TIMEOUT=10 sbx test -e /var/log/failover_monitor.log; then
+        SBX_TIMEOUT=10 sbx cat /var/log/failover_monitor.log > "$ARTIFACTS/failover_monitor.log" 2>&1 || true
+    fi
     tr -d '\r' < "/proc/$SBX_PID1/root/run/e2e/pid1.log" > "$ARTIFACTS/systemd-pid1.log" 2>/dev/null || true
 }
 teardown() {
@@ -397,6 +402,34 @@ scenario_install_prebuilt_idempotent() {
         { WHY="second install overwrote tunnels.json"; return 1; }
     grep -q 'already up to date' "$WORK/install-2.log" || { WHY="second install did not report 'already up to date'"; return 1; }
     is_inactive $UNIT || { WHY="install.sh --no-start started the monitor"; return 1; }
+}
+
+# A new version that rejects (check-config exit 78) the tunnels.json the installed one
+# accepts: install.sh puts the installed version back and changes nothing.
+scenario_upgrade_rejected_config_restores_previous() {
+    sbx test -x /opt/failover-monitor/failover-monitor || { WHY="not installed"; return 1; }
+    local before after out rc=0
+    SBX_TIMEOUT=60 sbx /opt/failover-monitor/failover-monitor check-config --no-verify \
+        --config /opt/failover-monitor/tunnels.json >/dev/null 2>&1 ||
+        { WHY="precondition: the installed version rejects the suite's tunnels.json"; return 1; }
+    # The "new version": the published folder with an app host whose check-config says 78.
+    sbx_sh "rm -rf /tmp/e2e-newver && cp -a /run/e2e/stage/monitor /tmp/e2e-newver &&
+        printf '#!/bin/sh\nif [ \"\$1\" = check-config ]; then echo \"Invalid configuration (e2e: the new version rejects it)\"; exit 78; fi\nexit 1\n' > /tmp/e2e-newver/failover-monitor &&
+        chmod 755 /tmp/e2e-newver/failover-monitor" || { WHY="cannot stage the rejecting version"; return 1; }
+    before=$(tree_sum)
+    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /tmp/e2e-newver --no-start" \
+        >"$WORK/install-rejected.log" 2>&1 && rc=1
+    after=$(tree_sum)
+    sbx rm -rf /tmp/e2e-newver
+    ((rc == 0)) || { WHY="install.sh succeeded with a version rejecting the configuration"; return 1; }
+    grep -q 'restored the installed version' "$WORK/install-rejected.log" ||
+        { WHY="install.sh did not say it restored the installed version: $(tail -n 2 "$WORK/install-rejected.log" | tr '\n' ' ')"; return 1; }
+    grep -q 'e2e: the new version rejects it' "$WORK/install-rejected.log" ||
+        { WHY="install.sh did not show the new version's check-config output"; return 1; }
+    [[ $before == "$after" ]] ||
+        { WHY="files differ after the restore: $(diff <(echo "$before") <(echo "$after") | head -n 3 | tr '\n' ' ')"; return 1; }
+    ! sbx test -e /opt/failover-monitor.previous || { WHY="/opt/failover-monitor.previous left behind"; return 1; }
+    is_inactive $UNIT || { WHY="the refused upgrade started the monitor"; return 1; }
 }
 
 scenario_monitor_starts_ready() {
@@ -1087,6 +1120,20 @@ scenario_ghost_does_not_fail_back() {
     fi
     fake DELETE "/tunnels/$TUNNEL_ID/connectors/$old" >/dev/null 2>&1
     return "$rc"
+}
+
+scenario_purge_removes_config_and_log() {
+    # Last: --purge removes the program, the unit, tunnels.json, the log and the state.
+    SBX_TIMEOUT=10 sbx cat "$LOG" > "$ARTIFACTS/failover_monitor.log" 2>&1 || true
+    SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --purge" >"$WORK/install-purge.log" 2>&1 ||
+        { WHY="install.sh --purge failed: $(tail -n 2 "$WORK/install-purge.log" | tr '\n' ' ')"; return 1; }
+    local p
+    for p in /etc/systemd/system/$UNIT /opt/failover-monitor /opt/failover-monitor/tunnels.json "$LOG" /run/failover-monitor; do
+        ! sbx test -e "$p" || { WHY="$p still there after --purge"; return 1; }
+    done
+    grep -q -- '--purge: removed the configuration' "$WORK/install-purge.log" ||
+        { WHY="install.sh --purge did not say what it removed"; return 1; }
+    is_inactive $UNIT || { WHY="monitor still $(active_state $UNIT)"; return 1; }
 }
 
 # ------------------------------------------------------------------ run
