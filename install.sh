@@ -107,6 +107,7 @@ uninstall() {
     fi
     rmdir "$PREFIX" 2>/dev/null || true
     say "FailoverMonitor removed."
+    [[ -d $PREFIX ]] && say "kept: $PREFIX (it holds files install.sh did not install)"
     [[ -e $CONFIG ]] && say "kept: $CONFIG (--purge removes it)"
     [[ -e $LOG_FILE ]] && say "kept: $LOG_FILE (--purge removes it)"
     say "backup units the monitor started were left as they are (systemctl status <service>)."

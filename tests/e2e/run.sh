@@ -1127,10 +1127,13 @@ scenario_purge_removes_config_and_log() {
     SBX_TIMEOUT=10 sbx cat "$LOG" > "$ARTIFACTS/failover_monitor.log" 2>&1 || true
     SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --purge" >"$WORK/install-purge.log" 2>&1 ||
         { WHY="install.sh --purge failed: $(tail -n 2 "$WORK/install-purge.log" | tr '\n' ' ')"; return 1; }
-    local p
-    for p in /etc/systemd/system/$UNIT /opt/failover-monitor /opt/failover-monitor/tunnels.json "$LOG" /run/failover-monitor; do
+    local p left
+    for p in /etc/systemd/system/$UNIT /opt/failover-monitor/tunnels.json /opt/failover-monitor/failover-monitor "$LOG" /run/failover-monitor; do
         ! sbx test -e "$p" || { WHY="$p still there after --purge"; return 1; }
     done
+    # Only what install.sh did not install may stay (upgrade-from-python-original's script).
+    left=$(sbx find /opt/failover-monitor -mindepth 1 ! -name failover_monitor.py 2>/dev/null || true)
+    [[ -z $left ]] || { WHY="left in /opt/failover-monitor after --purge: $(head -n 3 <<<"$left" | tr '\n' ' ')"; return 1; }
     grep -q -- '--purge: removed the configuration' "$WORK/install-purge.log" ||
         { WHY="install.sh --purge did not say what it removed"; return 1; }
     is_inactive $UNIT || { WHY="monitor still $(active_state $UNIT)"; return 1; }
