@@ -294,6 +294,14 @@ unit_src=$SCRIPT_DIR/deploy/$UNIT_NAME
 [[ -f $unit_src ]] || die "deploy/$UNIT_NAME not found next to install.sh"
 sed "s#$DEFAULT_PREFIX#$PREFIX#g" "$unit_src" > "$workdir/unit"
 mkdir -p "$UNIT_DIR"
+# Moving over from the Python original: its unit has the same name. Keep it, disabled, under
+# another name, so going back stays one command away; never overwrite an earlier copy.
+readonly PYTHON_UNIT=$UNIT_DIR/failover-monitor-python.service
+if [[ -f $UNIT_FILE ]] && ! grep -q "/failover-monitor --config" "$UNIT_FILE" && [[ ! -e $PYTHON_UNIT ]]; then
+    cp -p "$UNIT_FILE" "$PYTHON_UNIT"
+    sed -i '/^\[Install\]/,$d' "$PYTHON_UNIT" # no [Install]: it cannot be enabled by accident
+    say "kept the previous (Python) unit as $PYTHON_UNIT, disabled; to go back: systemctl disable --now failover-monitor && systemctl start failover-monitor-python"
+fi
 if ! cmp -s "$workdir/unit" "$UNIT_FILE"; then
     put_file "$workdir/unit" "$UNIT_FILE" 644
     changed=1

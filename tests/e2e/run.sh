@@ -881,6 +881,12 @@ scenario_upgrade_from_python_original() {
         { WHY="the running main process is not the new monitor"; return 1; }
     sbx cmp -s /run/e2e/stage/tunnels-original.json /opt/failover-monitor/tunnels.json ||
         { WHY="the original tunnels.json was changed"; return 1; }
+    sbx grep -q 'Description=Python original' /etc/systemd/system/failover-monitor-python.service ||
+        { WHY="the original's unit was not kept as failover-monitor-python.service"; return 1; }
+    [[ $(active_state failover-monitor-python.service) != active ]] ||
+        { WHY="the kept original unit is running"; return 1; }
+    [[ $(sbx systemctl is-enabled failover-monitor-python.service 2>/dev/null) != enabled ]] ||
+        { WHY="the kept original unit is enabled"; return 1; }
     [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] ||
         { WHY="the original tunnels.json (mode 644) was not made 600"; return 1; }
     # With the original keys: default thresholds (2 down, 3 back), the default flap guard
