@@ -37,7 +37,7 @@ public static class CheckConfigCommand
             t.TokenFile is not null ? $"token_file {t.TokenFile}" : t.TokenCredential is not null ? $"credential {t.TokenCredential}" : "token",
             t.BackupMetrics ?? "-",
         }));
-        await output.WriteAsync(Table(rows)).ConfigureAwait(false);
+        await output.WriteAsync(Status.TextTable.Render(rows)).ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync($"API budget per token (Cloudflare allows {ApiBudget.LimitPer5Minutes} requests per 5 minutes per user):").ConfigureAwait(false);
         foreach (var budget in ApiBudget.Compute(options))
@@ -85,13 +85,5 @@ public static class CheckConfigCommand
         }
 
         return exit;
-    }
-
-    /// <summary>Left-aligned columns, two spaces apart.</summary>
-    internal static string Table(IReadOnlyList<string[]> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        return string.Concat(rows.Select(row =>
-            string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd() + Environment.NewLine));
     }
 }

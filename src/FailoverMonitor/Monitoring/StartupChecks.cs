@@ -30,12 +30,9 @@ public sealed class StartupChecks(CloudflareTunnelClient client, IServiceControl
                 Log.UnitMissing(logger, tunnel.DisplayName, tunnel.Service!, states[tunnel.Service!].LoadState);
             }
         }
-        catch (ServiceControlException e)
+        catch (ServiceControlException)
         {
-            foreach (var tunnel in options.Tunnels)
-            {
-                Log.UnitStateUnreadable(logger, tunnel.DisplayName, tunnel.Service!, e.Message);
-            }
+            // The worker has just read the same states and already logged why they cannot be read.
         }
     }
 

@@ -52,7 +52,7 @@ public static class StatusReport
             ]);
         }
 
-        text.Append(Commands.CheckConfigCommand.Table(rows));
+        text.Append(TextTable.Render(rows));
         text.AppendLine();
         rows = [new[] { "TOKEN OF", "REQUESTS SENT", "BUDGET /5 MIN", "RATE LIMITED" }];
         rows.AddRange(snapshot.Tokens.Select(t => new[]
@@ -62,7 +62,7 @@ public static class StatusReport
             $"{t.BudgetPer5Minutes} of 1200",
             t.RateLimitedUntil is { } until ? $"until {until:HH:mm:ss}Z" : "no",
         }));
-        text.Append(Commands.CheckConfigCommand.Table(rows));
+        text.Append(TextTable.Render(rows));
         return text.ToString();
     }
 
