@@ -136,7 +136,7 @@ public sealed class AlertObserverTests
                 }
             },
             Ct);
-        await calls.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await calls.WaitAsync(FakeTimeProvider.DefaultWait, Ct);
 
         var queue = provider.GetRequiredService<AlertQueue>();
         Assert.Equal(AlertQueue.DefaultCapacity, queue.Count);

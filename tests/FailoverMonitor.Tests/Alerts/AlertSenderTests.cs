@@ -65,7 +65,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         });
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
-        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(100));
+        var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
         Assert.Equal(1, accepted);
         Assert.Equal(2, receiver.Requests.Count);
@@ -84,7 +84,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         });
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
-        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(250));
+        var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
         Assert.Equal(0, accepted);
         Assert.Equal(AlertSender.MaxAttempts, receiver.Requests.Count);
@@ -139,7 +139,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         var receiver = await Receiver((_, context) => LoopbackServer.HangAsync(context));
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
-        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromSeconds(1));
+        var accepted = await TimeOutEveryAttemptAsync(receiver, sender.SendAsync(Failover(), Ct));
 
         Assert.Equal(0, accepted);
         Assert.Equal(AlertSender.MaxAttempts, receiver.Requests.Count);
@@ -155,11 +155,11 @@ public sealed class AlertSenderTests : IAsyncDisposable
         var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = AlertFormats.Slack });
 
         var sending = sender.SendAsync(Failover(), Ct);
-        await healthy.WaitForRequestsAsync(1, Ct);
-        await hung.WaitForRequestsAsync(1, Ct);
+        await _logs.WaitForAsync(entries => entries.Any(e => e.EventId.Id == 71));
 
+        Assert.Single(healthy.Requests);
         Assert.False(sending.IsCompleted);
-        Assert.Equal(1, await _time.AdvanceUntilAsync(sending, TimeSpan.FromSeconds(1)));
+        Assert.Equal(1, await TimeOutEveryAttemptAsync(hung, sending));
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         var url = $"http://127.0.0.1:{LoopbackPort.Unused()}/services/T0000/{WebhookReceiver.PathSecret}";
         var sender = Sender(new AlertOptions { Url = url });
 
-        var accepted = await _time.AdvanceUntilAsync(sender.SendAsync(Failover(), Ct), TimeSpan.FromMilliseconds(250));
+        var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
         Assert.Equal(0, accepted);
         var warning = Assert.Single(_logs.WithId(72));
@@ -203,17 +203,32 @@ public sealed class AlertSenderTests : IAsyncDisposable
         await sender.StartAsync(Ct);
 
         queue.Enqueue(Failover());
-        await receiver.WaitForRequestsAsync(2, Ct);
-        for (var i = 0; i < 1000 && _logs.WithId(72).Count < 2; i++)
-        {
-            await Task.Delay(5, Ct); // real I/O between fake-clock steps, as in AdvanceUntilAsync
-            _time.Advance(TimeSpan.FromMilliseconds(250));
-        }
+        await _time.FireDelaysUntilAsync(_logs.WaitForAsync(entries => entries.Count(e => e.EventId.Id == 72) == 2));
 
         await sender.StopAsync(Ct);
         Assert.Equal(2, _logs.WithId(72).Count);
         Assert.Contains(_logs.Entries, e => e.EventId.Id == 70 && e.Message == $"Alerts: 2 webhook(s): {receiver.Authority} (json), {receiver.Authority} (discord)");
         AssertNoSecretLogged();
+    }
+
+    /// <summary>
+    /// Completes <paramref name="sending"/> against a receiver that never answers: each attempt's timeout is fired
+    /// only once the receiver holds that attempt's request, and each back-off only once it is armed.
+    /// </summary>
+    private async Task<int> TimeOutEveryAttemptAsync(WebhookReceiver receiver, Task<int> sending)
+    {
+        for (var attempt = 1; attempt <= AlertSender.MaxAttempts; attempt++)
+        {
+            await receiver.WaitForRequestsAsync(attempt, Ct);
+            await _time.WaitForTimerAsync(due => due == AlertSender.AttemptTimeout);
+            _time.Advance(AlertSender.AttemptTimeout);
+            if (attempt < AlertSender.MaxAttempts)
+            {
+                await _time.FireNextDelayAsync();
+            }
+        }
+
+        return await sending.WaitAsync(FakeTimeProvider.DefaultWait, Ct);
     }
 
     private void AssertNoSecretLogged()

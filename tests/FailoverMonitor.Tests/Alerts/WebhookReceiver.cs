@@ -67,7 +67,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async Task WaitForRequestsAsync(int count, CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(10));
+        bound.CancelAfter(FakeTimeProvider.DefaultWait);
         while (Volatile.Read(ref _count) < count)
         {
             await _arrived.WaitAsync(bound.Token);

@@ -21,10 +21,6 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     // Per-attempt timeout; the whole call gets 1.5 × this. Long enough that no retry delay is ever mistaken for it.
     private const double ApiTimeoutSeconds = 10;
 
-    // Every retry delay is below this (jittered backoff from 250 ms stays under 1 s; a retried 429 waits at most
-    // MaxRetryAfterInsideCall), and every timeout timer is above it (≥ 5 s away whenever a delay is armed).
-    private static readonly TimeSpan RetryDelayCeiling = TimeSpan.FromSeconds(2);
-
     private readonly FakeTimeProvider _clock = new();
     private readonly ApiToken _token = new(Secret);
     private readonly ApiUsage _usage;
@@ -40,7 +36,7 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _bound.CancelAfter(TimeSpan.FromSeconds(10));
+        _bound.CancelAfter(FakeTimeProvider.DefaultWait);
         _api = await FakeCloudflare.StartAsync(ct: Ct);
         _api.AddTunnel(Account, TunnelId, "primary", Secret);
         _http = new HttpClient { BaseAddress = _api.BaseUrl };
@@ -308,22 +304,30 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     public async Task GetTunnelAsync_BodyStallsAfterHeaders_TimeoutWithinTotalBudget()
     {
         // Headers and half an envelope, then silence: the fake API has no such fault, so a bare server plays it.
+        using var stalled = new SemaphoreSlim(0);
         await using var server = await LoopbackServer.StartAsync(
             async ctx =>
             {
                 ctx.Response.ContentType = "application/json";
                 await ctx.Response.WriteAsync("""{"success":true,"errors":[],"result":{"id":""", ctx.RequestAborted);
                 await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                stalled.Release();
                 await LoopbackServer.HangAsync(ctx);
             },
             Ct);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{server.Address}/client/v4/") };
         var client = CreateClient(http);
+        var call = Capture(client.GetTunnelAsync(Account, TunnelId, _token, Ct));
 
-        // Whatever the real I/O timing, only the fake clock's timeouts can end this call.
-        var caught = await _clock.AdvanceUntilAsync(Capture(client.GetTunnelAsync(Account, TunnelId, _token, Ct)), TimeSpan.FromSeconds(1), maxSteps: 60);
+        await stalled.WaitAsync(Bounded());
+        _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds)); // the first attempt's timeout
+        await FireNextRetryDelayAsync();
+        await stalled.WaitAsync(Bounded()); // the second attempt stalls too
+        Assert.False(call.IsCompleted);
+        _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds * 0.5)); // total budget 1.5 × api_timeout is spent
 
-        var e = AssertApiFailure(caught, ApiFailureKind.Timeout);
+        var e = AssertApiFailure(await call.WaitAsync(Bounded()), ApiFailureKind.Timeout);
+        Assert.Contains("15 s", e.Message, StringComparison.Ordinal);
         Assert.Null(e.StatusCode);
     }
 
@@ -499,7 +503,7 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     private CloudflareTunnelClient CreateClient(HttpClient http) =>
         new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock), _usage);
 
-    /// <summary>The real-time bound on every wait of a test (10 s in all): it fails rather than hangs.</summary>
+    /// <summary>The real-time bound on every wait of a test (<see cref="FakeTimeProvider.DefaultWait"/> in all): it fails rather than hangs.</summary>
     private CancellationToken Bounded() => _bound.Token;
 
     private static async Task<Exception?> Capture(Task call)
@@ -529,39 +533,11 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
         AssertApiFailure(await CompleteAsync(Capture(call)), kind);
 
     /// <summary>
-    /// Completes <paramref name="call"/>, moving the fake clock only to fire retry delays, as each is armed (and
-    /// recording them in <see cref="_firedDelays"/>). Attempt and total timeouts never fire here, however slow
-    /// the real loopback I/O is.
+    /// Completes <paramref name="call"/>, moving the fake clock only to fire retry delays, each once it is armed
+    /// (recorded in <see cref="_firedDelays"/>). Attempt and total timeouts never fire here, however slow the real
+    /// loopback I/O is: nothing moves while a request is in flight.
     /// </summary>
-    private async Task<T> CompleteAsync<T>(Task<T> call)
-    {
-        var bound = Bounded();
-        while (!call.IsCompleted)
-        {
-            var armed = _clock.ArmedTimers.Where(t => t <= RetryDelayCeiling).ToList();
-            if (armed.Count > 0)
-            {
-                _firedDelays.Add(armed.Min());
-                _clock.Advance(armed.Min());
-                continue;
-            }
+    private Task<T> CompleteAsync<T>(Task<T> call) => _clock.FireDelaysUntilAsync(call, _firedDelays.Add);
 
-            // A request is in flight on real I/O: look again shortly.
-            await Task.WhenAny(call, Task.Delay(5, bound));
-            if (bound.IsCancellationRequested)
-            {
-                throw new TimeoutException("the call did not complete in time");
-            }
-        }
-
-        return await call;
-    }
-
-    private async Task FireNextRetryDelayAsync()
-    {
-        await _clock.WaitForTimerAsync(t => t <= RetryDelayCeiling);
-        var delay = _clock.ArmedTimers.Where(t => t <= RetryDelayCeiling).Min();
-        _firedDelays.Add(delay);
-        _clock.Advance(delay);
-    }
+    private async Task FireNextRetryDelayAsync() => _firedDelays.Add(await _clock.FireNextDelayAsync());
 }

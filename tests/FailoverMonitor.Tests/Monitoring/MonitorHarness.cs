@@ -130,13 +130,11 @@ internal sealed class MonitorHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one cycle while advancing the fake clock, for cycles that wait on retry delays or timeouts.</summary>
-    public async Task CycleAdvancingClockAsync()
-    {
-        var cycle = Worker.RunCycleAsync(CancellationToken.None);
-        await Clock.AdvanceUntilAsync(cycle.ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default), TimeSpan.FromMilliseconds(100));
-        await cycle;
-    }
+    /// <summary>
+    /// Runs one cycle whose API calls wait on retry back-offs: the clock moves to each back-off once it is armed,
+    /// never while a request is in flight, so no timeout fires however slow the loopback I/O is.
+    /// </summary>
+    public Task CycleFiringRetryDelaysAsync() => Clock.FireDelaysUntilAsync(Worker.RunCycleAsync(CancellationToken.None));
 
     public void PrimaryLeaves() => Options.Tunnels.ForEach(t => Api.RemoveConnector(t.TunnelId!, PrimaryConnector));
 

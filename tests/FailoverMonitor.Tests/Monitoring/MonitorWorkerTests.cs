@@ -75,7 +75,7 @@ public sealed partial class MonitorWorkerTests
 
         for (var i = 0; i < 4; i++)
         {
-            await h.CycleAdvancingClockAsync();
+            await h.CycleFiringRetryDelaysAsync();
         }
 
         Assert.Equal(0, h.Units.Count("start"));

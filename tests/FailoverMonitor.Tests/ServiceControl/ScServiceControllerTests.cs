@@ -159,7 +159,7 @@ public sealed class ScServiceControllerTests
     {
         var runner = Script(("start", StartAccepted), ("query", QueryStartPending), ("query", QueryRunning));
 
-        await _time.AdvanceUntilAsync(Completion(Controller(runner).StartAsync(Service, Ct)), ScServiceController.PollInterval);
+        await _time.FireDelaysUntilAsync(Controller(runner).StartAsync(Service, Ct));
 
         Assert.Equal(
             [["start", Service], ["query", Service], ["query", Service]],
@@ -203,7 +203,7 @@ public sealed class ScServiceControllerTests
         var runner = Script(("start", StartAccepted), ("query", QueryStoppedAfterCrash));
 
         var e = await Assert.ThrowsAsync<ServiceControlException>(
-            () => _time.AdvanceUntilAsync(Completion(Controller(runner).StartAsync(Service, Ct)), ScServiceController.PollInterval));
+            () => _time.FireDelaysUntilAsync(Controller(runner).StartAsync(Service, Ct)));
 
         Assert.Null(e.ExitCode);
         Assert.Equal("the service stopped while starting (WIN32_EXIT_CODE 1067, SERVICE_EXIT_CODE 0)", e.StandardError);
@@ -215,7 +215,7 @@ public sealed class ScServiceControllerTests
         var runner = new FakeProcessRunner((_, arguments) => arguments[0] == "start" ? StartAccepted : QueryStartPending);
 
         var e = await Assert.ThrowsAsync<ServiceControlException>(
-            () => _time.AdvanceUntilAsync(Completion(Controller(runner).StartAsync(Service, Ct)), ScServiceController.PollInterval));
+            () => _time.FireDelaysUntilAsync(Controller(runner).StartAsync(Service, Ct)));
 
         Assert.Equal("the service did not reach RUNNING within 20 s (still START_PENDING)", e.StandardError);
         Assert.Equal(ScServiceController.JobTimeout, _time.GetUtcNow() - FakeTimeProvider.Start);
@@ -227,7 +227,7 @@ public sealed class ScServiceControllerTests
     {
         var runner = Script(("stop", StopAccepted), ("query", QueryStopPending), ("query", QueryStopped));
 
-        await _time.AdvanceUntilAsync(Completion(Controller(runner).StopAsync(Service, Ct)), ScServiceController.PollInterval);
+        await _time.FireDelaysUntilAsync(Controller(runner).StopAsync(Service, Ct));
 
         Assert.Equal(3, runner.Calls.Count);
         Assert.Equal(["stop", Service], runner.Calls[0].Arguments);
@@ -257,7 +257,7 @@ public sealed class ScServiceControllerTests
     {
         var runner = Script(("stop", StopAccepted), ("query", QueryStopped), ("start", StartAccepted), ("query", QueryRunning));
 
-        await _time.AdvanceUntilAsync(Completion(Controller(runner).RestartAsync(Service, Ct)), ScServiceController.PollInterval);
+        await _time.FireDelaysUntilAsync(Controller(runner).RestartAsync(Service, Ct));
 
         Assert.Equal(["stop", "query", "start", "query"], runner.Calls.Select(c => c.Arguments[0]).ToArray());
     }
@@ -267,7 +267,7 @@ public sealed class ScServiceControllerTests
     {
         var runner = Script(("stop", StopNotStarted), ("start", StartAccepted), ("query", QueryRunning));
 
-        await _time.AdvanceUntilAsync(Completion(Controller(runner).RestartAsync(Service, Ct)), ScServiceController.PollInterval);
+        await _time.FireDelaysUntilAsync(Controller(runner).RestartAsync(Service, Ct));
 
         Assert.Equal(["stop", "start", "query"], runner.Calls.Select(c => c.Arguments[0]).ToArray());
     }
@@ -316,12 +316,6 @@ public sealed class ScServiceControllerTests
             Assert.Equal(step.Verb, arguments[0]);
             return step.Result;
         });
-    }
-
-    private static async Task<bool> Completion(Task task)
-    {
-        await task;
-        return true;
     }
 
     private sealed class ThrowingRunner(Exception exception) : IProcessRunner
