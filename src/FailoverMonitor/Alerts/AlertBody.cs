@@ -36,7 +36,7 @@ public static class AlertBody
             (AlertEventNames.Failback, _) => $"Tunnel {alert.Tunnel}: failback FAILED, local backup {alert.Service} did not stop: {alert.Reason}",
             (AlertEventNames.Restart, true) => $"Tunnel {alert.Tunnel}: local backup {alert.Service} restarted (it had not connected). Reason: {alert.Reason}",
             (AlertEventNames.Restart, _) => $"Tunnel {alert.Tunnel}: restarting local backup {alert.Service} FAILED: {alert.Reason}",
-            (AlertEventNames.Hold, _) => $"Tunnel {alert.Tunnel} ON HOLD: {alert.Reason}. No more actions on {alert.Service} until a reload or the hour has passed",
+            (AlertEventNames.Hold, _) => $"Tunnel {alert.Tunnel} ON HOLD: {alert.Reason}. No stop or restart of {alert.Service} until a reload or the hour has passed; a down tunnel still gets its backup started",
             (AlertEventNames.ConfigProblem, _) => $"Tunnel {alert.Tunnel}: configuration problem: {alert.Reason}. No action for this tunnel until fixed",
             _ => $"Tunnel {alert.Tunnel}: {alert.Event}: {alert.Reason}",
         };

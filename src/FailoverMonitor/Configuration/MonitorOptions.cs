@@ -86,14 +86,15 @@ public sealed class MonitorOptions
     public double HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
 
     /// <summary>
-    /// Flap guard: seconds during which no opposite action follows an action on the same unit (no stop right after
-    /// a start, no start right after a stop); 0 to 3600, default 30.
+    /// Flap guard: seconds during which no stop (or restart) opposite to the last action follows it on the same unit
+    /// (no stop right after a start); never delays a start; 0 to 3600, default 30.
     /// </summary>
     public double MinActionInterval { get; set; } = DefaultMinActionInterval;
 
     /// <summary>
-    /// Flap guard: more actions than this on one unit within an hour put the tunnel on hold (no more actions,
-    /// CRITICAL line) until a reload or until the hour has passed; 1 to 1000, default 10.
+    /// Flap guard: a stop or restart beyond this many actions (starts counted) on one unit within an hour puts the
+    /// tunnel on hold (no stop or restart, CRITICAL line; starts still go ahead) until a reload or until the hour
+    /// has passed; 1 to 1000, default 10.
     /// </summary>
     public int MaxActionsPerHour { get; set; } = DefaultMaxActionsPerHour;
 

@@ -107,8 +107,8 @@ internal static partial class Log
     [LoggerMessage(29, LogLevel.Error, "Tunnel {Tunnel}: restarting local service {Service} did not take: {Error}. Next attempt in {RetrySeconds} seconds")]
     public static partial void RestartFailed(ILogger logger, string tunnel, string service, string error, double retrySeconds);
 
-    [LoggerMessage(35, LogLevel.Critical, "Tunnel {Tunnel} on hold: {Reason}. Local service {Service} stays {UnitState}; `systemctl reload failover-monitor` releases the hold")]
-    public static partial void Hold(ILogger logger, string tunnel, string reason, string service, string unitState);
+    [LoggerMessage(35, LogLevel.Critical, "Tunnel {Tunnel} on hold: {Reason}. Local service {Service} is {UnitState}; {Holding}")]
+    public static partial void Hold(ILogger logger, string tunnel, string reason, string service, string unitState, string holding);
 
     [LoggerMessage(36, LogLevel.Information, "Tunnel {Tunnel}: hold released")]
     public static partial void HoldReleased(ILogger logger, string tunnel);

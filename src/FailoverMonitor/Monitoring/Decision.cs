@@ -15,7 +15,10 @@ public enum DecisionKind
     /// <summary>The backup is active but never connected: restart it.</summary>
     RestartBackup,
 
-    /// <summary>Too many actions within an hour: from now on no action until a reload or the hour has passed.</summary>
+    /// <summary>
+    /// Too many actions within an hour: from now on no stop or restart until a reload or the hour has passed. A start
+    /// still goes ahead: a down tunnel with no backup is never left dark.
+    /// </summary>
     Hold,
 }
 

@@ -5,15 +5,24 @@ namespace FailoverMonitor.Monitoring;
 /// <summary>
 /// The decision rules of DESIGN.md as a pure function: given a tunnel's state, this cycle's observation and the
 /// time, what to do and why. No I/O, no clock; the worker carries decisions out and reports back through
-/// <see cref="AfterAction"/>. Every action passes the flap guard (<see cref="Guard"/>) first.
+/// <see cref="AfterAction"/>. The safe state is "backup running": a start is never held back by a time brake
+/// (<c>min_action_interval</c>, the hourly count, a hold), only by <c>failure_threshold</c> and the back-off of a
+/// start that did not take; stops and restarts pass the flap guard (<see cref="Guard"/>) first.
 /// </summary>
 public sealed class FailoverPolicy(PolicySettings settings)
 {
     /// <summary>The rules' parameters.</summary>
     public PolicySettings Settings { get; } = settings;
 
+    /// <summary>
+    /// What a hold means, for the CRITICAL line and <c>failover-monitor status</c>: <paramref name="until"/> is the
+    /// wall time the hold ends (held since + <see cref="PolicySettings.HoldWindow"/>) unless a reload releases it first.
+    /// </summary>
+    public static string DescribeHold(DateTimeOffset until) =>
+        $"holding: no stop or restart until {until:HH:mm:ss} UTC or `systemctl reload failover-monitor`; a down tunnel still gets its backup started";
+
     /// <summary>Counts <paramref name="observation"/> into <paramref name="state"/> and decides.</summary>
-    public Decision Decide(TunnelState state, TunnelObservation observation, DateTimeOffset now)
+    public Decision Decide(TunnelState state, TunnelObservation observation, Instant now)
     {
         if (state.HeldSince is { } heldSince && now - heldSince >= PolicySettings.HoldWindow)
         {
@@ -29,7 +38,21 @@ public sealed class FailoverPolicy(PolicySettings settings)
         var decision = state.BackupActive
             ? DecideWhileFailedOver(state, observation, status, now)
             : DecideWhileStandby(state, observation, status, now);
-        return decision.IsAction ? Guard(decision, now) : decision;
+        if (!decision.IsAction)
+        {
+            return decision;
+        }
+
+        decision = decision with { State = decision.State with { RecentActions = decision.State.Actions.Where(t => now - t < PolicySettings.HoldWindow).ToList() } };
+        if (decision.Kind != DecisionKind.StartBackup)
+        {
+            return Guard(decision, now);
+        }
+
+        // A down tunnel with no backup is dark: no time brake holds its start back, a hold included.
+        return decision.State.HeldSince is { } held
+            ? decision with { Reason = $"{decision.Reason}; on hold since {held:HH:mm:ss} UTC, but a start is never held back" }
+            : decision;
     }
 
     /// <summary>
@@ -37,7 +60,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
     /// did not take, and every restart, sets a back-off: doubling from <see cref="PolicySettings.RetryBase"/> up to
     /// <see cref="PolicySettings.MaxRetry"/> (for a restart at least <see cref="PolicySettings.BackupConnectTimeout"/>).
     /// </summary>
-    public TunnelState AfterAction(TunnelState state, DecisionKind kind, bool backupActiveNow, string reason, DateTimeOffset now)
+    public TunnelState AfterAction(TunnelState state, DecisionKind kind, bool backupActiveNow, string reason, Instant now)
     {
         var recorded = state with
         {
@@ -72,28 +95,24 @@ public sealed class FailoverPolicy(PolicySettings settings)
     }
 
     /// <summary>
-    /// The flap guard: a held tunnel does nothing (until the hour has passed; a reload releases it earlier); the
-    /// action that would exceed <see cref="PolicySettings.MaxActionsPerHour"/> turns into a hold; an action opposite
-    /// to the last one within <see cref="PolicySettings.MinActionInterval"/> waits.
+    /// The flap guard, for stops and restarts only: a held tunnel stops and restarts nothing (until the hour has
+    /// passed; a reload releases it earlier); the stop or restart that would exceed
+    /// <see cref="PolicySettings.MaxActionsPerHour"/> turns into a hold; one opposite to the last action within
+    /// <see cref="PolicySettings.MinActionInterval"/> waits.
     /// </summary>
-    private Decision Guard(Decision decision, DateTimeOffset now)
+    private Decision Guard(Decision decision, Instant now)
     {
-        var state = decision.State with { RecentActions = decision.State.Actions.Where(t => now - t < PolicySettings.HoldWindow).ToList() };
+        var state = decision.State;
         if (state.HeldSince is { } heldSince)
         {
-            if (now - heldSince < PolicySettings.HoldWindow)
-            {
-                return new Decision(DecisionKind.None,
-                    $"on hold since {heldSince:HH:mm:ss} UTC, no action until a reload or {heldSince + PolicySettings.HoldWindow:HH:mm:ss} UTC ({decision.Reason})", state);
-            }
-
-            state = state with { HeldSince = null };
+            return new Decision(DecisionKind.None,
+                $"on hold since {heldSince:HH:mm:ss} UTC, no stop or restart until a reload or {heldSince + PolicySettings.HoldWindow:HH:mm:ss} UTC ({decision.Reason})", state);
         }
 
         if (state.Actions.Count >= Settings.MaxActionsPerHour)
         {
             return new Decision(DecisionKind.Hold,
-                $"{state.Actions.Count} actions within the last hour reached max_actions_per_hour {Settings.MaxActionsPerHour}; holding the current state instead of: {decision.Reason}",
+                $"{state.Actions.Count} actions within the last hour reached max_actions_per_hour {Settings.MaxActionsPerHour}; held back: {decision.Reason}",
                 state with { HeldSince = now });
         }
 
@@ -105,12 +124,12 @@ public sealed class FailoverPolicy(PolicySettings settings)
                 $"flap guard: {decision.Reason}, but the last opposite action was at {lastAt:HH:mm:ss} UTC, less than min_action_interval {Settings.MinActionInterval.TotalSeconds:0.#} s ago", state);
         }
 
-        return decision with { State = state };
+        return decision;
     }
 
     private static bool IsStart(DecisionKind kind) => kind is DecisionKind.StartBackup or DecisionKind.RestartBackup;
 
-    private Decision DecideWhileStandby(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)
+    private Decision DecideWhileStandby(TunnelState state, TunnelObservation observation, TunnelStatus status, Instant now)
     {
         var word = status.ToApiString();
         if (!Settings.FailoverOn.Contains(status))
@@ -136,7 +155,8 @@ public sealed class FailoverPolicy(PolicySettings settings)
             return new Decision(DecisionKind.None, $"status {word} for {failures} of {Settings.FailureThreshold} consecutive checks", counted);
         }
 
-        if (state.RetryAt is { } retryAt && now < retryAt)
+        // Only a start that did not take backs off the next start; a stop's or a restart's back-off is no reason to stay dark.
+        if (state is { LastActionKind: DecisionKind.StartBackup, RetryAt: { } retryAt } && now < retryAt)
         {
             return new Decision(DecisionKind.None, $"status {word}, previous start did not take; next attempt at {retryAt:HH:mm:ss} UTC", counted);
         }
@@ -144,7 +164,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
         return new Decision(DecisionKind.StartBackup, $"{evidence}, threshold {Settings.FailureThreshold}", counted);
     }
 
-    private Decision DecideWhileFailedOver(TunnelState state, TunnelObservation observation, TunnelStatus status, DateTimeOffset now)
+    private Decision DecideWhileFailedOver(TunnelState state, TunnelObservation observation, TunnelStatus status, Instant now)
     {
         var current = state with { ConsecutiveFailures = 0 };
         if (state.LastActionKind == DecisionKind.RestartBackup && state.RetryAt is not null && !Settings.FailoverOn.Contains(status))

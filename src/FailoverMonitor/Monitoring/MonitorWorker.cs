@@ -40,7 +40,7 @@ public sealed class MonitorWorker : BackgroundService
     private GatewayProbeResult? _lastGateway;
     private DateTimeOffset _gatewayDownSince;
     private DateTimeOffset _gatewayLoggedAt;
-    private DateTimeOffset _nextHeartbeat;
+    private Instant _nextHeartbeat;
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
     public MonitorWorker(MonitorOptions options, ConfigurationSource source, IGatewayProbe gateway, TunnelObserver observer,
@@ -80,7 +80,7 @@ public sealed class MonitorWorker : BackgroundService
         Log.CheckInterval(_logger, _options.CheckInterval);
         Log.Settings(_logger, _options.FailureThreshold, _options.RecoveryThreshold, string.Join(",", _options.FailoverOn), _options.Failback);
         await ReadUnitStatesAsync(_tunnels.Values, atStartup: true, cancellationToken).ConfigureAwait(false);
-        _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
+        _nextHeartbeat = Instant.Now(_time) + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         PublishStatus();
         _notifier.Notify("READY=1\nSTATUS=" + Summary(brief: true));
         await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
@@ -100,7 +100,7 @@ public sealed class MonitorWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await InitializeAsync(stoppingToken).ConfigureAwait(false);
-        var next = _time.GetUtcNow();
+        var next = Instant.Now(_time);
         while (!stoppingToken.IsCancellationRequested)
         {
             ApplyPendingReload();
@@ -109,7 +109,7 @@ public sealed class MonitorWorker : BackgroundService
 
             // Confirmation checks fit between regular cycles; each is one more API call (counted like any other).
             var confirm = TimeSpan.FromSeconds(_options.ConfirmDelay);
-            while (confirm > TimeSpan.Zero && PendingConfirmation() is { Count: > 0 } pending && next - _time.GetUtcNow() > confirm)
+            while (confirm > TimeSpan.Zero && PendingConfirmation() is { Count: > 0 } pending && next - Instant.Now(_time) > confirm)
             {
                 if (!await WaitAsync(confirm, stoppingToken).ConfigureAwait(false))
                 {
@@ -120,7 +120,7 @@ public sealed class MonitorWorker : BackgroundService
             }
 
             // Fixed rhythm: a slow cycle shortens the wait instead of pushing every later cycle back.
-            var now = _time.GetUtcNow();
+            var now = Instant.Now(_time);
             if (next < now)
             {
                 next = now;
@@ -243,17 +243,17 @@ public sealed class MonitorWorker : BackgroundService
             await ApplyAsync(tunnel, observations[tunnel.Options], cancellationToken).ConfigureAwait(false);
         }
 
-        if (subset is null && _time.GetUtcNow() >= _nextHeartbeat)
+        if (subset is null && Instant.Now(_time) >= _nextHeartbeat)
         {
             Log.Heartbeat(_logger, Summary(brief: false));
-            _nextHeartbeat = _time.GetUtcNow() + TimeSpan.FromSeconds(_options.HeartbeatInterval);
+            _nextHeartbeat = Instant.Now(_time) + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         }
     }
 
     private List<TunnelRuntime> PendingConfirmation() =>
-        _tunnels.Values.Where(t => t.UnitKnown && t.LastFailure is null && t.State.HeldSince is null
+        _tunnels.Values.Where(t => t.UnitKnown && t.LastFailure is null
             && (t.State.BackupActive
-                ? t.State.ConsecutiveRecoveries > 0 && t.State.ConsecutiveRecoveries < _policy.Settings.RecoveryThreshold
+                ? t.State.HeldSince is null && t.State.ConsecutiveRecoveries > 0 && t.State.ConsecutiveRecoveries < _policy.Settings.RecoveryThreshold
                 : t.State.ConsecutiveFailures > 0 && t.State.ConsecutiveFailures < _policy.Settings.FailureThreshold)).ToList();
 
     private async Task<bool> ProbeGatewayAsync(CancellationToken cancellationToken)
@@ -330,7 +330,7 @@ public sealed class MonitorWorker : BackgroundService
                 Log.UnitStateChanged(_logger, tunnel.Name, tunnel.Service, UnitWord(active), UnitWord(tunnel.State.BackupActive));
             }
 
-            tunnel.State = tunnel.State.WithUnitState(active, _time.GetUtcNow());
+            tunnel.State = tunnel.State.WithUnitState(active, Instant.Now(_time));
             tunnel.UnitKnown = true;
             tunnel.LastUnitError = null;
         }
@@ -340,7 +340,7 @@ public sealed class MonitorWorker : BackgroundService
     {
         LogObservation(tunnel, observation);
         var before = tunnel.State;
-        var decision = _policy.Decide(before, observation, _time.GetUtcNow());
+        var decision = _policy.Decide(before, observation, Instant.Now(_time));
         tunnel.State = decision.State;
         if (before.HeldSince is not null && decision.State.HeldSince is null)
         {
@@ -362,7 +362,8 @@ public sealed class MonitorWorker : BackgroundService
                 await ActAsync(tunnel, decision, _services.RestartAsync, cancellationToken).ConfigureAwait(false);
                 break;
             case DecisionKind.Hold:
-                Log.Hold(_logger, tunnel.Name, decision.Reason, tunnel.Service, UnitWord(decision.State.BackupActive));
+                Log.Hold(_logger, tunnel.Name, decision.Reason, tunnel.Service, UnitWord(decision.State.BackupActive),
+                    FailoverPolicy.DescribeHold((decision.State.HeldSince!.Value + PolicySettings.HoldWindow).Wall));
                 Notify(o => o.OnHold(tunnel.Options, decision.Reason));
                 break;
             default:
@@ -412,11 +413,11 @@ public sealed class MonitorWorker : BackgroundService
             error ??= e.Message;
         }
 
-        tunnel.State = _policy.AfterAction(decision.State, decision.Kind, activeNow, decision.Reason, _time.GetUtcNow());
+        tunnel.State = _policy.AfterAction(decision.State, decision.Kind, activeNow, decision.Reason, Instant.Now(_time));
         _notifier.Notify("WATCHDOG=1");
         var took = starting == activeNow;
         Notify(o => o.OnAction(tunnel.Options, decision.Kind, took, error ?? decision.Reason));
-        var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - _time.GetUtcNow()).TotalSeconds) : 0;
+        var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - Instant.Now(_time)).TotalSeconds) : 0;
         var why = error ?? $"unit is {UnitWord(activeNow)} afterwards";
         switch (decision.Kind, took)
         {

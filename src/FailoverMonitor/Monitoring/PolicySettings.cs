@@ -22,8 +22,8 @@ public enum FailbackMode
 /// <param name="FailoverOn">Statuses that count as failed.</param>
 /// <param name="Failback">The failback rule.</param>
 /// <param name="RetryBase">First back-off after an attempt that did not take; doubles up to <see cref="MaxRetry"/>.</param>
-/// <param name="MinActionInterval">No opposite action on a unit within this time of the last one.</param>
-/// <param name="MaxActionsPerHour">More actions than this within an hour put the tunnel on hold.</param>
+/// <param name="MinActionInterval">No stop or restart opposite to the last action within this time of it (a stop soon after a start). Never holds back a start.</param>
+/// <param name="MaxActionsPerHour">A stop or restart beyond this many actions (starts counted) within an hour puts the tunnel on hold instead. Never holds back a start.</param>
 /// <param name="BackupConnectTimeout">How long an active backup may leave the tunnel down before it is restarted.</param>
 /// <param name="CheckInterval">Time between regular checks; with it, a tunnel down for FailureThreshold × CheckInterval by the API's clock needs no more checks. Zero turns that off.</param>
 public sealed record PolicySettings(

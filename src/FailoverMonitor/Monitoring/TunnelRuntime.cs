@@ -67,12 +67,13 @@ internal sealed class TunnelRuntime(TunnelOptions options)
         LocalConnectorId = LastObservation?.LocalConnectorId,
         Service = Service,
         BackupActive = UnitKnown ? State.BackupActive : null,
-        BackupActiveSince = State.BackupActiveSince,
+        BackupActiveSince = State.BackupActiveSince?.Wall,
         ConsecutiveFailures = State.ConsecutiveFailures,
         ConsecutiveRecoveries = State.ConsecutiveRecoveries,
         LastAction = State.LastAction,
-        LastActionAt = State.LastActionAt,
-        HeldSince = State.HeldSince,
-        RetryAt = State.RetryAt,
+        LastActionAt = State.LastActionAt?.Wall,
+        HeldSince = State.HeldSince?.Wall,
+        HeldUntil = (State.HeldSince + PolicySettings.HoldWindow)?.Wall,
+        RetryAt = State.RetryAt?.Wall,
     };
 }

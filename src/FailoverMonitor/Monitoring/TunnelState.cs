@@ -2,7 +2,8 @@ namespace FailoverMonitor.Monitoring;
 
 /// <summary>
 /// What the policy remembers about one tunnel between cycles. <see cref="BackupActive"/> is always the unit's
-/// real state as last read from the service controller, never an assumption.
+/// real state as last read from the service controller, never an assumption. Times are <see cref="Instant"/>s:
+/// intervals between them are taken on the monotonic clock.
 /// </summary>
 /// <param name="BackupActive">Whether the backup unit is active.</param>
 /// <param name="ConsecutiveFailures">Consecutive observations with a status in <c>failover_on</c> while the backup was inactive.</param>
@@ -20,19 +21,19 @@ public sealed record TunnelState(
     int ConsecutiveFailures = 0,
     int ConsecutiveRecoveries = 0,
     int FailedAttempts = 0,
-    DateTimeOffset? RetryAt = null,
+    Instant? RetryAt = null,
     string? LastAction = null,
-    DateTimeOffset? LastActionAt = null,
+    Instant? LastActionAt = null,
     DecisionKind? LastActionKind = null,
-    DateTimeOffset? BackupActiveSince = null,
-    IReadOnlyList<DateTimeOffset>? RecentActions = null,
-    DateTimeOffset? HeldSince = null)
+    Instant? BackupActiveSince = null,
+    IReadOnlyList<Instant>? RecentActions = null,
+    Instant? HeldSince = null)
 {
     /// <summary>The recent action times, never null.</summary>
-    public IReadOnlyList<DateTimeOffset> Actions => RecentActions ?? [];
+    public IReadOnlyList<Instant> Actions => RecentActions ?? [];
 
     /// <summary>The state after the unit was read as <paramref name="active"/> at <paramref name="now"/>: counters restart when it changed.</summary>
-    public TunnelState WithUnitState(bool active, DateTimeOffset now) =>
+    public TunnelState WithUnitState(bool active, Instant now) =>
         active == BackupActive
             ? this
             : this with { BackupActive = active, BackupActiveSince = active ? now : null, ConsecutiveFailures = 0, ConsecutiveRecoveries = 0 };

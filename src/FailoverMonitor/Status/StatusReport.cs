@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FailoverMonitor.Monitoring;
 
 namespace FailoverMonitor.Status;
 
@@ -53,6 +54,11 @@ public static class StatusReport
         }
 
         text.Append(TextTable.Render(rows));
+        foreach (var t in snapshot.Tunnels.Where(t => t.HeldUntil is not null))
+        {
+            text.AppendLine($"Tunnel {t.Name} on hold: {FailoverPolicy.DescribeHold(t.HeldUntil!.Value)}");
+        }
+
         text.AppendLine();
         rows = [new[] { "TOKEN OF", "REQUESTS SENT", "BUDGET /5 MIN", "RATE LIMITED" }];
         rows.AddRange(snapshot.Tokens.Select(t => new[]

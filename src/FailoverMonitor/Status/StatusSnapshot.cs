@@ -82,8 +82,11 @@ public sealed record TunnelStatusEntry
     /// <summary>When it was taken.</summary>
     public DateTimeOffset? LastActionAt { get; init; }
 
-    /// <summary>Since when the tunnel is on hold (flap guard), or null.</summary>
+    /// <summary>Since when the tunnel is on hold (flap guard: no stop or restart, starts still go ahead), or null.</summary>
     public DateTimeOffset? HeldSince { get; init; }
+
+    /// <summary>When the hold ends unless a reload releases it first (an hour after <see cref="HeldSince"/>), or null.</summary>
+    public DateTimeOffset? HeldUntil { get; init; }
 
     /// <summary>No new attempt before this instant (back-off), or null.</summary>
     public DateTimeOffset? RetryAt { get; init; }

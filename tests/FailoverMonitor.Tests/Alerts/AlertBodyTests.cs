@@ -86,7 +86,7 @@ public sealed class AlertBodyTests
     [InlineData(AlertEventNames.Failback, false, "Tunnel web: failback FAILED, local backup cloudflared-backup did not stop: why")]
     [InlineData(AlertEventNames.Restart, true, "Tunnel web: local backup cloudflared-backup restarted (it had not connected). Reason: why")]
     [InlineData(AlertEventNames.Restart, false, "Tunnel web: restarting local backup cloudflared-backup FAILED: why")]
-    [InlineData(AlertEventNames.Hold, null, "Tunnel web ON HOLD: why. No more actions on cloudflared-backup until a reload or the hour has passed")]
+    [InlineData(AlertEventNames.Hold, null, "Tunnel web ON HOLD: why. No stop or restart of cloudflared-backup until a reload or the hour has passed; a down tunnel still gets its backup started")]
     [InlineData(AlertEventNames.ConfigProblem, null, "Tunnel web: configuration problem: why. No action for this tunnel until fixed")]
     public void Text_EachEvent_SaysWhatHappened(string eventName, bool? took, string expected)
     {

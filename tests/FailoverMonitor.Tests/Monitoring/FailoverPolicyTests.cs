@@ -6,7 +6,8 @@ namespace FailoverMonitor.Tests.Monitoring;
 
 public sealed class FailoverPolicyTests
 {
-    private static readonly DateTimeOffset T0 = FakeTimeProvider.Start;
+    // The monotonic clock's origin is arbitrary: a day in, so earlier instants stay positive.
+    private static readonly Instant T0 = new(TimeSpan.FromDays(1), FakeTimeProvider.Start);
     private readonly FailoverPolicy _policy = new(Settings());
 
     private static PolicySettings Settings(FailbackMode failback = FailbackMode.SecondConnector, params TunnelStatus[] failoverOn) => new(
@@ -39,18 +40,18 @@ public sealed class FailoverPolicyTests
         Settings() with { MinActionInterval = MinInterval, MaxActionsPerHour = maxActionsPerHour, BackupConnectTimeout = connectTimeout };
 
     /// <summary>The state right after a start at <paramref name="at"/> that took.</summary>
-    private static TunnelState Started(FailoverPolicy policy, DateTimeOffset at) =>
+    private static TunnelState Started(FailoverPolicy policy, Instant at) =>
         policy.AfterAction(new TunnelState(false, ConsecutiveFailures: 2), DecisionKind.StartBackup, backupActiveNow: true, "start", at);
 
     /// <summary><paramref name="checks"/> "primary back" observations a second apart, ending at <paramref name="at"/>; the last decision.</summary>
-    private static Decision Recover(FailoverPolicy policy, TunnelState state, DateTimeOffset at, int checks) =>
+    private static Decision Recover(FailoverPolicy policy, TunnelState state, Instant at, int checks) =>
         Repeat(policy, state, PrimaryBack, at, checks);
 
     /// <summary><paramref name="checks"/> down observations a second apart, ending at <paramref name="at"/>; the last decision.</summary>
-    private static Decision Fail(FailoverPolicy policy, TunnelState state, DateTimeOffset at, int checks) =>
+    private static Decision Fail(FailoverPolicy policy, TunnelState state, Instant at, int checks) =>
         Repeat(policy, state, Status(TunnelStatus.Down), at, checks);
 
-    private static Decision Repeat(FailoverPolicy policy, TunnelState state, TunnelObservation observation, DateTimeOffset at, int checks)
+    private static Decision Repeat(FailoverPolicy policy, TunnelState state, TunnelObservation observation, Instant at, int checks)
     {
         Decision d = null!;
         for (var i = checks - 1; i >= 0; i--)
@@ -322,21 +323,22 @@ public sealed class FailoverPolicyTests
     }
 
     [Fact]
-    public void Decide_StartWithinMinActionIntervalOfStop_NoneWithFlapGuardReason()
+    public void Decide_StartWithinMinActionIntervalOfStop_StartsAtOnce()
     {
+        // The primary dies again 5 s after a failback: a start is never held back by min_action_interval.
         var policy = new FailoverPolicy(Guarded());
         var state = policy.AfterAction(new TunnelState(true, ConsecutiveRecoveries: 3), DecisionKind.StopBackup, backupActiveNow: false, "stop", T0);
 
         var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + TimeSpan.FromSeconds(5));
+        Assert.Equal(DecisionKind.None, d.Kind);
         d = policy.Decide(d.State, Status(TunnelStatus.Down), T0 + TimeSpan.FromSeconds(6));
 
-        Assert.Equal(DecisionKind.None, d.Kind);
-        Assert.StartsWith("flap guard:", d.Reason);
-        Assert.Equal(DecisionKind.StartBackup, policy.Decide(d.State, Status(TunnelStatus.Down), T0 + MinInterval).Kind);
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.DoesNotContain("flap guard", d.Reason);
     }
 
     [Fact]
-    public void Decide_ActionThatWouldExceedMaxActionsPerHour_HoldWithHeldSince()
+    public void Decide_StartAtMaxActionsPerHour_StartsWithoutHold()
     {
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var now = T0 + TimeSpan.FromMinutes(30);
@@ -345,11 +347,26 @@ public sealed class FailoverPolicyTests
 
         var d = policy.Decide(state, Status(TunnelStatus.Down), now);
 
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Null(d.State.HeldSince);
+        Assert.Equal(4, policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, now).Actions.Count);
+    }
+
+    [Fact]
+    public void Decide_ActionThatWouldExceedMaxActionsPerHour_HoldWithHeldSince()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var now = T0 + TimeSpan.FromMinutes(30);
+        var state = new TunnelState(true, ConsecutiveRecoveries: 2, RecentActions: [T0, T0 + TimeSpan.FromMinutes(10), T0 + TimeSpan.FromMinutes(20)],
+            LastActionKind: DecisionKind.StartBackup, LastActionAt: T0 + TimeSpan.FromMinutes(20));
+
+        var d = policy.Decide(state, PrimaryBack, now);
+
         Assert.Equal(DecisionKind.Hold, d.Kind);
         Assert.False(d.IsAction);
         Assert.Equal(now, d.State.HeldSince);
         Assert.Contains("3 actions within the last hour reached max_actions_per_hour 3", d.Reason);
-        Assert.Contains("down for 2 consecutive checks", d.Reason);
+        Assert.Contains("2 distinct live connectors for 3 consecutive checks", d.Reason);
     }
 
     [Fact]
@@ -373,32 +390,77 @@ public sealed class FailoverPolicyTests
     }
 
     [Fact]
-    public void Decide_WhileHeld_NoneAndTheHoldStays()
+    public void Decide_WhileHeld_StopNoneAndTheHoldStays()
     {
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
-        var state = new TunnelState(false, ConsecutiveFailures: 5, HeldSince: T0, RecentActions: [T0 - TimeSpan.FromMinutes(1)]);
+        var state = new TunnelState(true, ConsecutiveRecoveries: 5, HeldSince: T0, RecentActions: [T0 - TimeSpan.FromMinutes(1)]);
 
         foreach (var later in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30), PolicySettings.HoldWindow - TimeSpan.FromSeconds(1) })
         {
-            var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + later);
+            var d = policy.Decide(state, PrimaryBack, T0 + later);
             Assert.Equal(DecisionKind.None, d.Kind);
-            Assert.StartsWith("on hold since 00:00:00 UTC", d.Reason);
+            Assert.StartsWith("on hold since 00:00:00 UTC, no stop or restart until a reload or 01:00:00 UTC", d.Reason);
             Assert.Equal(T0, d.State.HeldSince);
             state = d.State;
         }
     }
 
     [Fact]
+    public void Decide_WhileHeld_RestartNone()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3, connectTimeout: ConnectTimeout));
+        var state = Started(policy, T0) with { HeldSince = T0 + TimeSpan.FromSeconds(1) };
+
+        var d = policy.Decide(state, StillDown, T0 + ConnectTimeout + TimeSpan.FromMinutes(5));
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.StartsWith("on hold since 00:00:01 UTC, no stop or restart", d.Reason);
+        Assert.Contains("the backup has not connected", d.Reason);
+    }
+
+    [Fact]
+    public void Decide_RestartAtMaxActionsPerHour_Hold()
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 1, connectTimeout: ConnectTimeout));
+
+        var d = policy.Decide(Started(policy, T0), StillDown, T0 + ConnectTimeout);
+
+        Assert.Equal(DecisionKind.Hold, d.Kind);
+        Assert.Contains("held back: local service active for 60 s", d.Reason);
+    }
+
+    [Fact]
+    public void Decide_WhileHeld_DownTunnelStillStartsAndTheHoldStays()
+    {
+        // The backup was stopped (or died) while held: a hold freezes stops and restarts, never a start.
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var state = new TunnelState(false, ConsecutiveFailures: 1, HeldSince: T0, RecentActions: [T0 - TimeSpan.FromMinutes(2), T0 - TimeSpan.FromMinutes(1), T0],
+            LastActionKind: DecisionKind.StopBackup, LastActionAt: T0 - TimeSpan.FromMinutes(1));
+
+        var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + TimeSpan.FromMinutes(10));
+
+        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Equal(T0, d.State.HeldSince);
+        Assert.EndsWith("on hold since 00:00:00 UTC, but a start is never held back", d.Reason);
+    }
+
+    [Fact]
+    public void DescribeHold_Until_NamesWhatIsFrozenAndWhatIsNot() =>
+        Assert.Equal(
+            "holding: no stop or restart until 01:00:00 UTC or `systemctl reload failover-monitor`; a down tunnel still gets its backup started",
+            FailoverPolicy.DescribeHold(FakeTimeProvider.Start + PolicySettings.HoldWindow));
+
+    [Fact]
     public void Decide_HourAfterHold_ReleasedAndActsAgain()
     {
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var actions = new[] { T0 - TimeSpan.FromMinutes(3), T0 - TimeSpan.FromMinutes(2), T0 - TimeSpan.FromMinutes(1) };
-        var state = new TunnelState(false, ConsecutiveFailures: 5, HeldSince: T0, RecentActions: actions,
-            LastActionKind: DecisionKind.StopBackup, LastActionAt: actions[^1]);
+        var state = new TunnelState(true, ConsecutiveRecoveries: 5, HeldSince: T0, RecentActions: actions,
+            LastActionKind: DecisionKind.StartBackup, LastActionAt: actions[^1]);
 
-        var d = policy.Decide(state, Status(TunnelStatus.Down), T0 + PolicySettings.HoldWindow);
+        var d = policy.Decide(state, PrimaryBack, T0 + PolicySettings.HoldWindow);
 
-        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Equal(DecisionKind.StopBackup, d.Kind);
         Assert.Null(d.State.HeldSince);
         Assert.Empty(d.State.Actions);
     }
@@ -422,12 +484,12 @@ public sealed class FailoverPolicyTests
     {
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var now = T0 + TimeSpan.FromHours(2);
-        var state = new TunnelState(false, ConsecutiveFailures: 1,
+        var state = new TunnelState(true, ConsecutiveRecoveries: 2,
             RecentActions: [now - TimeSpan.FromMinutes(61), now - PolicySettings.HoldWindow, now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)]);
 
-        var d = policy.Decide(state, Status(TunnelStatus.Down), now);
+        var d = policy.Decide(state, PrimaryBack, now);
 
-        Assert.Equal(DecisionKind.StartBackup, d.Kind);
+        Assert.Equal(DecisionKind.StopBackup, d.Kind);
         Assert.Equal([now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)], d.State.Actions);
         var after = policy.AfterAction(d.State, d.Kind, backupActiveNow: true, d.Reason, now);
         Assert.Equal(3, after.Actions.Count);
@@ -577,6 +639,76 @@ public sealed class FailoverPolicyTests
     public void Decide_InactiveForWithoutCheckInterval_IsIgnored()
     {
         var d = _policy.Decide(new TunnelState(false), Status(TunnelStatus.Down) with { InactiveFor = TimeSpan.FromHours(1) }, T0);
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+    }
+
+    [Fact]
+    public void Decide_DownAfterAStopThatDidNotTake_StartNotHeldByTheStopsBackoff()
+    {
+        // The stop read back "active" (say systemctl timed out), then the unit went inactive on its own.
+        var state = _policy.AfterAction(new TunnelState(true, ConsecutiveRecoveries: 3), DecisionKind.StopBackup, backupActiveNow: true, "stop", T0);
+        Assert.NotNull(state.RetryAt);
+        state = state.WithUnitState(false, T0 + TimeSpan.FromSeconds(1)) with { ConsecutiveFailures = 1 };
+
+        Assert.Equal(DecisionKind.StartBackup, _policy.Decide(state, Status(TunnelStatus.Down), T0 + TimeSpan.FromSeconds(2)).Kind);
+    }
+
+    // ---- wall clock jumps: every interval is taken on the monotonic clock ----
+
+    /// <summary><paramref name="at"/> on the monotonic clock while the wall clock reads <paramref name="shift"/> off.</summary>
+    private static Instant WallShifted(Instant at, TimeSpan shift) => at with { Wall = at.Wall + shift };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Decide_WallClockJumpsAnHour_StopStillWaitsForMinActionInterval(int hours)
+    {
+        var policy = new FailoverPolicy(Guarded());
+        var state = Started(policy, T0);
+
+        var d = Recover(policy, state, WallShifted(T0 + TimeSpan.FromSeconds(10), TimeSpan.FromHours(hours)), checks: 3);
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.StartsWith("flap guard:", d.Reason);
+
+        Assert.Equal(DecisionKind.StopBackup, policy.Decide(d.State, PrimaryBack, WallShifted(T0 + MinInterval, TimeSpan.FromHours(hours))).Kind);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Decide_WallClockJumpsAnHour_HoldNeitherEndsEarlyNorLate(int hours)
+    {
+        var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
+        var state = new TunnelState(true, ConsecutiveRecoveries: 5, HeldSince: T0, RecentActions: [T0]);
+
+        var held = policy.Decide(state, PrimaryBack, WallShifted(T0 + TimeSpan.FromMinutes(1), TimeSpan.FromHours(hours)));
+        Assert.Equal(DecisionKind.None, held.Kind);
+        Assert.Equal(T0, held.State.HeldSince);
+
+        var released = policy.Decide(held.State, PrimaryBack, WallShifted(T0 + PolicySettings.HoldWindow, TimeSpan.FromHours(hours)));
+        Assert.Equal(DecisionKind.StopBackup, released.Kind);
+        Assert.Empty(released.State.Actions);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Decide_WallClockJumpsAnHour_BackoffEndsOnTheMonotonicClock(int hours)
+    {
+        var state = _policy.AfterAction(new TunnelState(false, ConsecutiveFailures: 2), DecisionKind.StartBackup, backupActiveNow: false, "x", T0);
+
+        var waiting = _policy.Decide(state, Status(TunnelStatus.Down), WallShifted(T0 + TimeSpan.FromSeconds(4), TimeSpan.FromHours(hours)));
+        Assert.Equal(DecisionKind.None, waiting.Kind);
+        Assert.Equal(DecisionKind.StartBackup, _policy.Decide(waiting.State, Status(TunnelStatus.Down), WallShifted(T0 + TimeSpan.FromSeconds(5), TimeSpan.FromHours(hours))).Kind);
+    }
+
+    [Fact]
+    public void Decide_WallClockJumpsAnHourForward_NoRestartBeforeConnectTimeout()
+    {
+        var policy = new FailoverPolicy(Guarded(connectTimeout: ConnectTimeout));
+
+        var d = policy.Decide(Started(policy, T0), StillDown, WallShifted(T0 + TimeSpan.FromSeconds(5), TimeSpan.FromHours(1)));
 
         Assert.Equal(DecisionKind.None, d.Kind);
     }

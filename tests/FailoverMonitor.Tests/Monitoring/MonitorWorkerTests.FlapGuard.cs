@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
-/// <summary>The worker under the flap guard's hold, and restarting a backup that never connects.</summary>
+/// <summary>The worker under the flap guard (stops and restarts only) and its hold, and restarting a backup that never connects.</summary>
 public sealed partial class MonitorWorkerTests
 {
     private const int CountingTowardAction = 15;
@@ -21,17 +21,19 @@ public sealed partial class MonitorWorkerTests
 
         var hold = Assert.Single(h.Logs.WithId(Hold));
         Assert.Equal(LogLevel.Critical, hold.Level);
-        Assert.StartsWith("Tunnel web0 on hold: 2 actions within the last hour reached max_actions_per_hour 2", hold.Message);
-        Assert.Contains("Local service cloudflared-backup0 stays inactive", hold.Message);
-        Assert.NotNull(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.StartsWith("Tunnel web0 on hold: 3 actions within the last hour reached max_actions_per_hour 2", hold.Message);
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
+        Assert.NotNull(heldSince);
+        Assert.EndsWith($"Local service cloudflared-backup0 is active; holding: no stop or restart until {heldSince.Value.Wall + PolicySettings.HoldWindow:HH:mm:ss} UTC "
+            + "or `systemctl reload failover-monitor`; a down tunnel still gets its backup started", hold.Message);
 
-        // The primary stays away: still no start, and the CRITICAL line is not repeated.
+        // The primary stays back: still no stop, and the CRITICAL line is not repeated.
         await h.CycleAsync(30);
         Assert.Single(h.Logs.WithId(Hold));
-        Assert.Equal(1, h.Units.Count("start"));
+        Assert.Equal(2, h.Units.Count("start"));
         Assert.Equal(1, h.Units.Count("stop"));
         Assert.Equal(0, h.Units.Count("restart"));
-        Assert.False(h.Units.IsActive("cloudflared-backup0"));
+        Assert.True(h.Units.IsActive("cloudflared-backup0"));
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed partial class MonitorWorkerTests
     }
 
     [Fact]
-    public async Task Cycle_HourAfterHold_ReleasedAndFailsOver()
+    public async Task Cycle_HourAfterHold_ReleasedAndFailsBack()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
         await h.Worker.InitializeAsync(CancellationToken.None);
@@ -63,8 +65,8 @@ public sealed partial class MonitorWorkerTests
 
         Assert.Equal(LogLevel.Information, Assert.Single(h.Logs.WithId(HoldReleased)).Level);
         Assert.Null(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
-        Assert.Equal(2, h.Units.Count("start"));
-        Assert.True(h.Units.IsActive("cloudflared-backup0"));
+        Assert.Equal(2, h.Units.Count("stop"));
+        Assert.False(h.Units.IsActive("cloudflared-backup0"));
     }
 
     [Fact]
@@ -141,7 +143,90 @@ public sealed partial class MonitorWorkerTests
         Assert.Equal(1, h.Units.Count("stop"));
     }
 
-    /// <summary>With max_actions_per_hour 2: fail over, fail back, then the primary leaves again and the third action is held.</summary>
+    [Fact]
+    public async Task Cycle_PrimaryDiesAgainWithinMinActionIntervalOfFailback_StartsAfterFailureThreshold()
+    {
+        // Default min_action_interval 30 s; the failback waits it out, then the primary dies again 5 s later.
+        await using var h = await MonitorHarness.StartAsync();
+        await h.Worker.InitializeAsync(CancellationToken.None);
+        h.PrimaryLeaves();
+        await h.CycleAsync(2);
+        h.PrimaryReturns();
+        for (var i = 0; i < 40 && h.Units.Count("stop") == 0; i++)
+        {
+            await h.CycleAsync();
+        }
+
+        Assert.Equal(1, h.Units.Count("stop"));
+        await h.CycleAsync(4);
+        h.PrimaryLeaves();
+        await h.CycleAsync();
+        Assert.Equal(1, h.Units.Count("start"));
+        await h.CycleAsync();
+
+        Assert.Equal(2, h.Units.Count("start"));
+        Assert.True(h.Units.IsActive("cloudflared-backup0"));
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Message.Contains("flap guard:", StringComparison.Ordinal) && e.Message.Contains("down", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cycle_OnHoldAndTheBackupDies_StartedAgainAndTheHoldStays()
+    {
+        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
+        await h.Worker.InitializeAsync(CancellationToken.None);
+        await DriveIntoHoldAsync(h);
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
+
+        // The backup unit dies while the primary is gone again: the tunnel is dark.
+        h.Units.Set("cloudflared-backup0", false);
+        h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
+        h.PrimaryLeaves();
+        await h.CycleAsync(2);
+
+        Assert.Equal(3, h.Units.Count("start"));
+        Assert.True(h.Units.IsActive("cloudflared-backup0"));
+        Assert.Equal(heldSince, h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.Contains("but a start is never held back", h.Logs.WithId(FailoverStarting).Last().Message);
+        Assert.Single(h.Logs.WithId(Hold));
+    }
+
+    [Fact]
+    public async Task Cycle_OnHoldAndTheBackupNeverConnects_NotRestarted()
+    {
+        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval, o.BackupConnectTimeout) = (2, 0, 5));
+        await h.Worker.InitializeAsync(CancellationToken.None);
+        await DriveIntoHoldAsync(h);
+
+        h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
+        h.PrimaryLeaves();
+        await h.CycleAsync(20);
+
+        Assert.Equal(0, h.Units.Count("restart"));
+        Assert.True(h.Units.IsActive("cloudflared-backup0"));
+    }
+
+    [Fact]
+    public async Task Cycle_OnHold_StateFileSaysStopsAreFrozenAndStartsAreNot()
+    {
+        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
+        await h.Worker.InitializeAsync(CancellationToken.None);
+        await DriveIntoHoldAsync(h);
+
+        // The loop publishes the state file after each cycle; once it is parked on its interval, one has run.
+        await h.Worker.StartAsync(CancellationToken.None);
+        await h.Clock.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(1));
+        var tunnel = Assert.Single(new FailoverMonitor.Status.StateFile(h.StatePath).Read()!.Tunnels);
+        await h.Worker.StopAsync(CancellationToken.None);
+
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince!.Value.Wall;
+        Assert.Equal(heldSince, tunnel.HeldSince);
+        Assert.Equal(heldSince + PolicySettings.HoldWindow, tunnel.HeldUntil);
+    }
+
+    /// <summary>
+    /// With max_actions_per_hour 2: fail over, fail back, fail over again (a start is never held), then the primary
+    /// returns and the stop, the fourth action, is held: the backup stays active.
+    /// </summary>
     private static async Task DriveIntoHoldAsync(MonitorHarness h)
     {
         h.PrimaryLeaves();
@@ -152,7 +237,10 @@ public sealed partial class MonitorWorkerTests
         Assert.Equal(1, h.Units.Count("stop"));
         h.PrimaryLeaves();
         await h.CycleAsync(2);
-        Assert.Equal(1, h.Units.Count("start"));
+        Assert.Equal(2, h.Units.Count("start"));
+        h.PrimaryReturns();
+        await h.CycleAsync(3);
+        Assert.Equal(1, h.Units.Count("stop"));
     }
 
     /// <summary>The command line of the last start, stop or restart.</summary>

@@ -110,8 +110,8 @@ public sealed partial class MonitorWorkerTests
 
         Assert.Null(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
         await h.CycleAsync();
-        Assert.Equal(2, h.Units.Count("start"));
-        Assert.True(h.Units.IsActive("cloudflared-backup0"));
+        Assert.Equal(2, h.Units.Count("stop"));
+        Assert.False(h.Units.IsActive("cloudflared-backup0"));
     }
 
     [Fact]
