@@ -14,6 +14,7 @@ import random
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,7 +24,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / "bench" / ".work"
-MONITOR_DIR = WORK / "monitor"
 FAKE_DIR = WORK / "fake"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = 100  # CloudflareTunnelClient.PageSize: tunnels per list call
@@ -49,13 +49,19 @@ S = {
     "cycle_warmup": _env("BENCH_CYCLE_WARMUP", 2, int),
     "cycles": _env("BENCH_CYCLES", 4 if QUICK else 15, int),
     "trials": _env("BENCH_TRIALS", 3 if QUICK else 20, int),
-    "resource_sizes": [int(x) for x in os.environ.get("BENCH_RESOURCE_SIZES", "10 1000").split()],
+    "resource_sizes": os.environ.get("BENCH_RESOURCE_SIZES", "10/10 1000/50").split(),
+    "resource_runs": _env("BENCH_RESOURCE_RUNS", 1 if QUICK else 3, int),
     "cpu_start": _env("BENCH_CPU_START_S", 10 if QUICK else 30, float),
     "cpu_window": _env("BENCH_CPU_WINDOW_S", 15 if QUICK else 60, float),
     "steady": _env("BENCH_STEADY_S", 20 if QUICK else 60, float),
-    "ready_sizes": [int(x) for x in os.environ.get("BENCH_READY_SIZES", "10 1000").split()],
+    "ready_sizes": os.environ.get("BENCH_READY_SIZES", "10/10 1000/50").split(),
     "ready_runs": _env("BENCH_READY_RUNS", 2 if QUICK else 5, int),
     "phases": os.environ.get("BENCH_PHASES", "cycles,failover,resources,ready").replace(",", " ").split(),
+    "builds": os.environ.get("BENCH_BUILDS", "default").split(),
+    "tls": bool(os.environ.get("BENCH_PKI")),
+    "first_down": os.environ.get("BENCH_FIRST_DOWN", "1") != "0",
+    "outage2_trials": _env("BENCH_OUTAGE2_TRIALS", 1 if QUICK else 3, int),
+    "soak_cycles": _env("BENCH_SOAK_CYCLES", 2000, int),
     "seed": _env("BENCH_SEED", 4, int),
     "monitor_env": os.environ.get("BENCH_MONITOR_ENV", "").split(),
     "failover_config": json.loads(os.environ.get("BENCH_FAILOVER_CONFIG", "")
@@ -63,6 +69,38 @@ S = {
 }
 # Issue 4's default confirm_delay (the target formula uses it even while the monitor has no such key yet).
 CONFIRM_DELAY = _env("BENCH_CONFIRM_DELAY", 1.0, float)
+
+
+
+
+class Build:
+    """One published monitor (run.sh's BENCH_BUILDS): bench/.work/monitor-<name>, JIT or NativeAOT."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = WORK / f"monitor-{name}"
+        self.exe = self.dir / "failover-monitor"
+        args_file = self.dir / ".bench-build-args"
+        self.args = args_file.read_text().strip() if args_file.exists() else ""
+        # A framework-dependent publish carries the managed assembly beside the app host; NativeAOT does not.
+        self.native = not (self.dir / "failover-monitor.dll").exists()
+        self.kind = "NativeAOT" if self.native else "JIT"
+        self.label = self.kind if name in ("jit", "aot") else f"{name} ({self.kind})"
+
+    def sizes(self):
+        """(executable bytes, bytes of everything installed: the folder without symbol files and bench marks)."""
+        total = sum(f.stat().st_size for f in self.dir.rglob("*")
+                    if f.is_file() and f.suffix not in (".pdb", ".dbg", ".xml") and not f.name.startswith(".bench"))
+        return self.exe.stat().st_size, total
+
+
+BUILDS = [Build(name) for name in S["builds"]]
+PKI = Path(os.environ["BENCH_PKI"]) if S["tls"] else None
+
+
+def tls_context():
+    """urllib's context for the fake's admin API: trusts the run's throwaway CA only."""
+    return ssl.create_default_context(cafile=str(PKI / "ca.pem")) if PKI else None
 
 
 # ----------------------------------------------------------------------------------------------- output
@@ -226,9 +264,11 @@ class Fake:
         self.argv = None
         for _ in range(3):  # a free port can be taken between probing and binding: retry with another
             port = free_port()
-            self.url = f"http://127.0.0.1:{port}"
+            self.url = f"{'https' if PKI else 'http'}://127.0.0.1:{port}"
             self.argv = [str(FAKE_DIR / "fake-cloudflare-api"), "serve", "--urls", self.url,
                          "--latency-ms", str(latency_ms), "--seed", str(seed_path)]
+            if PKI:
+                self.argv += ["--cert", str(PKI / "server.pem"), "--key", str(PKI / "server.key")]
             self.log_path.write_bytes(b"")
             self.proc = PROCS.start(self.argv, dotnet_env(), self.log_path)
             try:
@@ -250,7 +290,7 @@ class Fake:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + "/_fake" + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout, context=tls_context()) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
@@ -315,8 +355,9 @@ class Monitor:
 
     CYCLE = re.compile(rb"Cycle finished in ([0-9.]+) ms")
 
-    def __init__(self, scenario, fake, debug, label, notify_socket=None):
+    def __init__(self, scenario, fake, debug, label, notify_socket=None, build=None, cgroup=False):
         self.scenario = scenario
+        self.build = build or BUILDS[0]
         self.console = scenario.dir / f"{label}.console.log"
         self.console.write_bytes(b"")
         env = dotnet_env()
@@ -325,6 +366,12 @@ class Monitor:
         env["BENCH_SYSTEMCTL_LOG"] = str(scenario.systemctl_log)
         env["BENCH_FAKE_URL"] = fake.url
         shown = [f"PATH={rel(WORK / 'bin')}:$PATH"]
+        if PKI:
+            env["SSL_CERT_FILE"] = str(PKI / "trust.pem")
+            if os.environ.get("BENCH_TRUST_SYSTEM") == "0":
+                env["SSL_CERT_DIR"] = str(PKI / "no-system-roots")  # an empty directory: the run's CA only
+            env["BENCH_FAKE_CA"] = str(PKI / "ca.pem")  # for the fake systemctl's curl
+            shown.append("SSL_CERT_FILE=<system bundle + the run's CA>")
         if debug:
             env["Logging__LogLevel__Default"] = "Debug"
             shown.append("Logging__LogLevel__Default=Debug")
@@ -335,11 +382,14 @@ class Monitor:
         if notify_socket:
             env["NOTIFY_SOCKET"] = str(notify_socket)
             shown.append(f"NOTIFY_SOCKET={rel(notify_socket)}")
-        self.argv = [str(MONITOR_DIR / "failover-monitor"), "--config", str(scenario.config_path)]
+        self.argv = [str(self.build.exe), "--config", str(scenario.config_path)]
         self.command = " ".join(shown + [rel(a) for a in self.argv])
         self.env = env
         self.started_ns = time.monotonic_ns()
-        self.proc = PROCS.start(self.argv, env, self.console)
+        # Its own cgroup, entered before exec: the CPU of everything it starts is counted, waited for or not.
+        self.cgroup = CpuGroup.create(f"{label}-{scenario.name}") if cgroup else None
+        self.proc = PROCS.start(self.argv, env, self.console,
+                                **({"preexec_fn": self.cgroup.enter} if self.cgroup else {}))
         self._offset = 0
         self._partial = b""
         self.cycles = []  # (monotonic ns when seen, ms)
@@ -372,7 +422,52 @@ class Monitor:
         wait_until(lambda: self.poll_console() >= count, timeout, f"{count} finished cycles (Debug line 43)")
 
     def stop(self):
-        return PROCS.stop(self.proc, grace=15)
+        code = PROCS.stop(self.proc, grace=15)
+        if self.cgroup:
+            self.cgroup.remove()
+        return code
+
+
+class CpuGroup:
+    """A cgroup v2 directory under this script's own cgroup (bench-<our pid>-<name>): cpu.stat's usage_usec counts
+    the CPU of every process in it, children included whether or not they were waited for, as systemd counts a
+    unit's CPUUsageNSec. None where no writable cgroup2 hierarchy is mounted (not root, or cgroup v1 only)."""
+
+    @staticmethod
+    def create(name):
+        try:
+            mnt = next(line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+                       if line.split(" - ")[1].split()[0] == "cgroup2")
+            own = next(line[3:] for line in Path("/proc/self/cgroup").read_text().splitlines() if line.startswith("0::"))
+            path = Path(mnt + own.rstrip("/")) / f"bench-{os.getpid()}-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}"
+            path.mkdir()
+            return CpuGroup(path)
+        except (StopIteration, OSError, IndexError):
+            return None
+
+    def __init__(self, path):
+        self.path = path
+
+    def enter(self):
+        """Runs in the child between fork and exec."""
+        (self.path / "cgroup.procs").write_text("0")
+
+    def usage_s(self):
+        for line in (self.path / "cpu.stat").read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "usage_usec":
+                return int(value) / 1e6
+        return float("nan")
+
+    def remove(self):
+        for _ in range(50):  # children (a systemctl started late) may still be leaving
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)
 
 
 def proc_stat(pid):
@@ -385,12 +480,28 @@ def proc_stat(pid):
 
 
 def proc_status(pid):
+    """VmRSS, VmHWM, RssAnon, RssFile, RssShmem (KiB), Threads from /proc/PID/status, and FDs (open descriptors)."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem", "Threads"):
             values[key] = int(value.split()[0])
+    values["FDs"] = len(os.listdir(f"/proc/{pid}/fd"))
     return values
+
+
+def smaps_top(pid, count=8):
+    """The biggest mappings by resident size from /proc/PID/smaps: [(name, KiB)], file mappings by file name,
+    anonymous ones as [anon] (GC heap, native heap, thread stacks), [heap], [stack]."""
+    sizes, name = {}, None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()
+        if head and re.match(r"^[0-9a-f]+-[0-9a-f]+$", head[0]):
+            name = os.path.basename(head[5]) if len(head) > 5 and head[5].startswith("/") else (
+                head[5] if len(head) > 5 else "[anon]")
+        elif head and head[0] == "Rss:" and name is not None:
+            sizes[name] = sizes.get(name, 0) + int(head[1])
+    return sorted(sizes.items(), key=lambda x: -x[1])[:count]
 
 
 def log_problems(paths, expected_events=()):
@@ -518,16 +629,28 @@ class Bench:
         r = self.r
         r.line("")
         r.line(f"== Failover latency: primary connector removed in the fake API -> fake systemctl 'start' "
-               f"({S['trials']} trials, 1 tunnel, failure_threshold 2, recovery_threshold 3, check_interval {S['interval']} s, "
-               f"latency {S['latency_ms']} ms) ==")
-        sc = Scenario(self.run_dir, "failover", 1, 1, S["interval"])
-        fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
+               f"({S['trials']} trials per series, 1 tunnel, check_interval {S['interval']} s, latency {S['latency_ms']} ms, "
+               f"{'HTTPS' if PKI else 'plain HTTP'}, build {BUILDS[0].label}) ==")
         # The flap guard (min_action_interval, default 30 s) and the hold (max_actions_per_hour, default 10) are there
         # for a flapping tunnel; back-to-back trials are one, so both are opened up here. A first outage is held by
         # neither, so the latency measured is that of a first outage. A key this monitor does not know is dropped.
-        extra = dict(S["failover_config"])
+        base = dict(S["failover_config"])
+        series = [("default thresholds", "failover", base)]
+        if S["first_down"]:
+            # The Python original's rule, measured with the same monitor: act on the first 'down' seen.
+            series.append(("first-down rule (failure_threshold 1, confirm_delay 0)", "failover-first-down",
+                           dict(base, failure_threshold=1, confirm_delay=0)))
+        for label, name, extra in series:
+            self.failover_series(label, name, extra)
+        self.failover_comparison()
+        if S["outage2_trials"] > 0:
+            self.second_outage()
+
+    def start_monitor(self, sc, fake, extra, label="monitor"):
+        """Starts the monitor with the extra config keys, dropping (and saying so) the ones it rejects as unknown.
+        Returns (monitor, the keys kept) once its first cycle finished."""
         sc.write_config(fake.url, extra)
-        mon = Monitor(sc, fake, debug=True, label="monitor")
+        mon = Monitor(sc, fake, debug=True, label=label)
         for attempt in range(len(extra) + 1):
             wait_until(lambda: mon.proc.poll() is not None or b"Cycle finished" in mon.console.read_bytes(), 60,
                        "the monitor's first cycle")
@@ -537,20 +660,27 @@ class Bench:
             unknown = [k for k in extra if re.search(rf"\$\.{re.escape(k)}: unknown key", console)]
             if not unknown:
                 raise RuntimeError(f"the monitor refused the config (exit 78); see {rel(mon.console)}:\n{console[-2000:]}")
-            r.progress(f"this monitor has no {', '.join(unknown)} key: running without it")
+            self.r.progress(f"this monitor has no {', '.join(unknown)} key: running without it")
             PROCS.stop(mon.proc)
-            for k in unknown:
-                extra.pop(k)
+            extra = {k: v for k, v in extra.items() if k not in unknown}
             sc.write_config(fake.url, extra)
-            mon = Monitor(sc, fake, debug=True, label=f"monitor{attempt + 2}")
+            mon = Monitor(sc, fake, debug=True, label=f"{label}{attempt + 2}")
+        return mon, extra
+
+    def failover_series(self, label, name, extra):
+        r = self.r
+        sc = Scenario(self.run_dir, name, 1, 1, S["interval"])
+        fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
+        mon, extra = self.start_monitor(sc, fake, extra)
+        r.line("")
+        r.line(f"-- {label}")
         r.line(f"   $ {fake.command}")
         r.line(f"   $ {mon.command}")
         r.line(f"   config: {json.dumps(extra) if extra else 'defaults'} besides gateway_ip, check_interval, log_file, api_base_url")
         r.line(f"   each trial: sleep U(0.5, {S['interval'] + 0.5:.1f}) s (random phase against the cycle), "
                f"DELETE /_fake/tunnels/T/connectors/primary, wait for 'start'; then PUT it back and wait for the "
                f"monitor's failback ('stop')")
-        tunnel_id, unit = sc.ids[0]
-        rng = random.Random(S["seed"])
+        rng = random.Random(S["seed"])  # the same phases in every series
         latencies, failbacks, skew = [], [], []
         failure = None
         try:
@@ -566,38 +696,106 @@ class Bench:
         finally:
             code = mon.stop()
             fake.stop()
-        target = S["interval"] + CONFIRM_DELAY + 0.5
         r.line(f"   failover latency: {dist(latencies, 's', 2)}; load average (1 min) at the end {loadavg()}")
         r.line(f"   failback (primary back -> 'stop', recovery_threshold 3; informative): {dist(failbacks, 's', 2)}")
         r.line(f"   (down time = the fake's conns_inactive_at; it lay {median(skew):.1f} ms after the bench sent DELETE, median; "
                f"monitor exit code after SIGTERM {code})")
-        self.results["failover"] = {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-                                    "n": len(latencies), "target": target, "failure": failure,
-                                    "failback_p50": percentile(failbacks, 50)}
+        self.results[name] = {"label": label, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                              "n": len(latencies), "failure": failure, "failback_p50": percentile(failbacks, 50),
+                              "confirm_delay": extra.get("confirm_delay", CONFIRM_DELAY), "load": loadavg()}
         # ERROR 20 (starting the backup) and WARNING 21 (failed over) are the expected lines of every trial.
-        self.note_problems("failover", list(sc.dir.glob("monitor*.console.log")), expected=(20, 21))
+        self.note_problems(name, list(sc.dir.glob("monitor*.console.log")), expected=(20, 21))
 
-    def trial(self, sc, fake, mon, rng, latencies, failbacks, skew):
-        """One outage: remove the primary, wait for 'start'; put it back, wait for the monitor's own failback."""
+    def failover_comparison(self):
+        r, res = self.r, self.results
+        if "failover" not in res:
+            return
+        d = res["failover"]
+        target = S["interval"] + CONFIRM_DELAY + 0.5
+        r.line("")
+        r.line(f"   target: p95 <= check_interval + confirm_delay + 0.5 s = {target:.1f} s: "
+               f"{'meets' if d['p95'] <= target else 'MISSES'} ({d['p95']:.2f} s)")
+        if "failover-first-down" in res:
+            f = res["failover-first-down"]
+            loss50, loss95 = d["p50"] - f["p50"], d["p95"] - f["p95"]
+            ok = max(loss50, loss95) <= CONFIRM_DELAY
+            r.line(f"   against the first-down rule at the same interval (measured, same trial phases): p50 {f['p50']:.2f} s, "
+                   f"p95 {f['p95']:.2f} s; loss of the default thresholds p50 {loss50:+.2f} s, p95 {loss95:+.2f} s; "
+                   f"target: no loss beyond confirm_delay {CONFIRM_DELAY:g} s: {'meets' if ok else 'MISSES'}")
+
+    def second_outage(self):
+        """Failover, failback, then the primary dies again 5 s after the failback: the time the tunnel is dark."""
+        r = self.r
+        sc = Scenario(self.run_dir, "second-outage", 1, 1, S["interval"])
+        fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
+        # Default flap guard (min_action_interval 30 s): it is what a second outage meets. Only the hourly cap is
+        # opened up, so that several trials (4 actions each) do not put the tunnel on hold.
+        mon, extra = self.start_monitor(sc, fake, {"max_actions_per_hour": 1000})
         tunnel_id, unit = sc.ids[0]
-        time.sleep(rng.uniform(0.5, S["interval"] + 0.5))
+        r.line("")
+        r.line(f"-- second outage ({S['outage2_trials']} trial(s)): primary down -> 'start'; primary back -> the monitor's "
+               f"'stop'; 5 s later the primary dies again -> 'start' (the downtime)")
+        r.line(f"   $ {mon.command}")
+        r.line(f"   config: {json.dumps(extra)} besides gateway_ip, check_interval, log_file, api_base_url "
+               f"(default thresholds and flap guard)")
+        downs, firsts, failure = [], [], None
+        try:
+            mon.wait_cycles(2, 60)
+            for trial in range(S["outage2_trials"]):
+                try:
+                    first = self.outage(sc, fake, mon)
+                    self.restore(sc, fake, mon, 120)
+                    time.sleep(5)
+                    second = self.outage(sc, fake, mon)
+                    self.restore(sc, fake, mon, 120)
+                except TimeoutError as e:
+                    failure = f"trial {trial + 1} stopped: {e}; see {rel(mon.console)}"
+                    r.line(f"   !! {failure}")
+                    break
+                firsts.append(first)
+                downs.append(second)
+                r.progress(f"trial {trial + 1}: first outage {first:.2f} s, second outage {second:.2f} s dark")
+        finally:
+            code = mon.stop()
+            fake.stop()
+        bound = 2 * S["interval"] + 3  # the e2e's bound: failure_threshold x check_interval + 3 s
+        r.line(f"   second outage dark for: {dist(downs, 's', 2)} (first outage: {dist(firsts, 's', 2)}); bound "
+               f"failure_threshold x check_interval + 3 s = {bound:.0f} s: "
+               f"{'meets' if downs and max(downs) <= bound else 'MISSES'}; load average (1 min) {loadavg()}; exit code {code}")
+        self.results["second-outage"] = {"median": median(downs), "max": max(downs) if downs else float("nan"),
+                                         "n": len(downs), "bound": bound, "first": median(firsts), "failure": failure}
+        self.note_problems("second-outage", list(sc.dir.glob("monitor*.console.log")), expected=(20, 21))
+
+    def outage(self, sc, fake, mon, timeout=90, skew=None):
+        """Removes the primary and waits for 'start': seconds from the fake's down time (conns_inactive_at) to the
+        start. skew, when given, gets the ms from sending DELETE to that down time."""
+        tunnel_id, unit = sc.ids[0]
         offset = sc.systemctl_log.stat().st_size
         before = time.time_ns()
         snap = fake.admin("DELETE", f"/tunnels/{tunnel_id}/connectors/primary")
-        after = time.time_ns()
-        down_ns = iso_ns(snap["conns_inactive_at"]) if snap.get("conns_inactive_at") else (before + after) // 2
-        skew.append((down_ns - before) / 1e6)
-        start_ns = self.wait_verb(sc, offset, "start", unit, 60, mon)
-        latencies.append((start_ns - down_ns) / 1e9)
+        down_ns = iso_ns(snap["conns_inactive_at"]) if snap.get("conns_inactive_at") else before
+        if skew is not None:
+            skew.append((down_ns - before) / 1e6)
+        return (self.wait_verb(sc, offset, "start", unit, timeout, mon) - down_ns) / 1e9
+
+    def restore(self, sc, fake, mon, timeout):
+        """Puts the primary back and waits for the monitor's failback ('stop'); seconds from back to the stop."""
+        tunnel_id, unit = sc.ids[0]
         offset = sc.systemctl_log.stat().st_size
         console_at = mon.console.stat().st_size
         fake.admin("PUT", f"/tunnels/{tunnel_id}/connectors/primary?connections=4")
         back_ns = time.time_ns()
-        stop_ns = self.wait_verb(sc, offset, "stop", unit, 120, mon)
-        failbacks.append((stop_ns - back_ns) / 1e9)
-        # Let the monitor read the unit back after the stop before the next trial starts.
+        stop_ns = self.wait_verb(sc, offset, "stop", unit, timeout, mon)
+        # Let the monitor read the unit back after the stop before anything else happens.
         wait_until(lambda: b"restored" in mon.console.read_bytes()[console_at:] or mon.proc.poll() is not None,
                    15, "the monitor's failback line (event 24)")
+        return (stop_ns - back_ns) / 1e9
+
+    def trial(self, sc, fake, mon, rng, latencies, failbacks, skew):
+        """One outage at a random phase: remove the primary, wait for 'start'; put it back, wait for the failback."""
+        time.sleep(rng.uniform(0.5, S["interval"] + 0.5))
+        latencies.append(self.outage(sc, fake, mon, 60, skew))
+        failbacks.append(self.restore(sc, fake, mon, 120))
 
     @staticmethod
     def wait_verb(sc, offset, verb, unit, timeout, mon):
@@ -615,135 +813,261 @@ class Bench:
     # --- steady RSS and CPU --------------------------------------------------------------------------------
     def resources(self):
         r = self.r
-        r.line("")
         end = max(S["cpu_start"] + S["cpu_window"], S["steady"])
-        r.line(f"== Steady RSS and CPU of the monitor process (default logging, check_interval {S['interval']} s, "
-               f"latency {S['latency_ms']} ms; CPU over [{S['cpu_start']:.0f} s, {S['cpu_start'] + S['cpu_window']:.0f} s] "
-               f"after start, RSS median of 5-s samples from {S['steady']:.0f} s to {end:.0f} s) ==")
-        for tunnels in S["resource_sizes"]:
-            accounts = max(1, tunnels // 20) if tunnels > 10 else 1
-            sc = Scenario(self.run_dir, f"resources-{tunnels}", tunnels, accounts, S["interval"])
-            fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
-            sc.write_config(fake.url)
-            mon = Monitor(sc, fake, debug=False, label="monitor")
+        r.line("")
+        r.line(f"== Steady RSS and CPU of the whole monitor ({'HTTPS' if PKI else 'plain HTTP'}, default logging, "
+               f"check_interval {S['interval']} s, latency {S['latency_ms']} ms; {' and '.join(b.label for b in BUILDS)} "
+               f"started together, each with its own fake; {S['resource_runs']} run(s) per size, medians over the runs; "
+               f"CPU over [{S['cpu_start']:.0f} s, {S['cpu_start'] + S['cpu_window']:.0f} s] after start; RSS the median of "
+               f"5-s samples from {S['steady']:.0f} s to {end:.0f} s) ==")
+        for spec in S["resource_sizes"]:
+            tunnels, accounts = parse_size(spec)
             r.line("")
             r.line(f"-- {tunnels} tunnels / {accounts} account(s)")
-            r.line(f"   $ {fake.command}")
-            r.line(f"   $ {mon.command}")
+            runs = {b.name: [] for b in BUILDS}
+            for run in range(S["resource_runs"]):
+                for name, figures in self.resource_run(tunnels, accounts, run).items():
+                    runs[name].append(figures)
+            for b in BUILDS:
+                agg = {k: median([x[k] for x in runs[b.name]]) for k in runs[b.name][0] if k != "maps"}
+                r.line(f"   {b.label}: steady VmRSS {agg['rss']:.1f} MiB = RssAnon {agg['anon']:.1f} + RssFile "
+                       f"{agg['file']:.1f} + RssShmem {agg['shmem']:.1f} MiB (VmHWM {agg['hwm']:.1f} MiB); "
+                       f"{agg['threads']:.0f} threads, {agg['fds']:.0f} fds")
+                r.line(f"   {b.label}: biggest resident mappings at the end of the last run: "
+                       + ", ".join(f"{n} {kib / 1024:.1f}" for n, kib in runs[b.name][-1]["maps"]) + " MiB")
+                r.line(f"   {b.label}: CPU of the whole unit {agg['unit_h']:.1f} s per hour (the daemon {agg['self_h']:.1f} s, "
+                       f"the child processes it waited for {agg['child_h']:.1f} s; {agg['ctl_per_cycle']:.1f} systemctl "
+                       f"process(es) per cycle)")
+                self.results[f"resources {tunnels}/{accounts} {b.name}"] = dict(agg, runs=len(runs[b.name]),
+                                                                              tunnels=tunnels, accounts=accounts)
+
+    def resource_run(self, tunnels, accounts, run):
+        """One run per build, all started together: {build name: figures}."""
+        r = self.r
+        end = max(S["cpu_start"] + S["cpu_window"], S["steady"])
+        started = []
+        try:
+            for b in BUILDS:
+                sc = Scenario(self.run_dir, f"resources-{tunnels}x{accounts}-{b.name}-{run + 1}", tunnels, accounts,
+                              S["interval"])
+                fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
+                started.append((b, sc, fake, None))
+                sc.write_config(fake.url)
+                mon = Monitor(sc, fake, debug=False, label="monitor", build=b, cgroup=True)
+                started[-1] = (b, sc, fake, mon)
+                if run == 0:
+                    r.line(f"   $ {fake.command}")
+                    r.line(f"   $ {mon.command}")
             t_start = time.monotonic()
-            samples = []
-            try:
-                def at(seconds):
-                    delay = t_start + seconds - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
+
+            def at(seconds):
+                delay = t_start + seconds - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                for _, _, _, mon in started:
                     if mon.proc.poll() is not None:
                         raise RuntimeError(f"the monitor exited with code {mon.proc.returncode}; see {rel(mon.console)}")
-                at(S["cpu_start"])
-                cpu0, child0 = proc_stat(mon.pid)
-                w0 = time.monotonic()
-                marks = sorted({S["cpu_start"] + S["cpu_window"]} | {x for x in frange(S["steady"], end, 5.0)})
-                cpu1 = child1 = w1 = None
-                for mark in marks:
-                    at(mark)
+
+            def cpu(mon):
+                own, children = proc_stat(mon.pid)
+                return own, children, mon.cgroup.usage_s() if mon.cgroup else own + children, time.monotonic()
+
+            at(S["cpu_start"])
+            cpu0 = {b.name: cpu(mon) for b, _, _, mon in started}
+            ctl0 = {b.name: sc.systemctl_log.read_bytes().count(b"\n") for b, sc, _, _ in started}
+            cpu1, ctl1, samples = {}, {}, {b.name: [] for b in BUILDS}
+            for mark in sorted({S["cpu_start"] + S["cpu_window"]} | set(frange(S["steady"], end, 5.0))):
+                at(mark)
+                for b, sc, _, mon in started:
                     if mark >= S["steady"]:
-                        samples.append(proc_status(mon.pid))
-                    if cpu1 is None and mark >= S["cpu_start"] + S["cpu_window"]:
-                        cpu1, child1 = proc_stat(mon.pid)
-                        w1 = time.monotonic()
-                ctl = sc.systemctl_log.read_bytes().count(b"\n")
-            finally:
-                code = mon.stop()
+                        samples[b.name].append(proc_status(mon.pid))
+                    if b.name not in cpu1 and mark >= S["cpu_start"] + S["cpu_window"]:
+                        cpu1[b.name] = cpu(mon)
+                        ctl1[b.name] = sc.systemctl_log.read_bytes().count(b"\n")
+            maps = {b.name: smaps_top(mon.pid) for b, _, _, mon in started}
+        finally:
+            codes = {}
+            for b, _, fake, mon in started:
+                codes[b.name] = mon.stop() if mon else None
                 fake.stop()
-            per_hour = (cpu1 - cpu0) / (w1 - w0) * 3600
-            child_hour = (child1 - child0) / (w1 - w0) * 3600
-            rss = median([s["VmRSS"] for s in samples]) / 1024
-            last = samples[-1]
-            r.line(f"   steady VmRSS: {rss:.1f} MiB (median of {len(samples)} samples; last: RssAnon {last.get('RssAnon', 0) / 1024:.1f}, "
-                   f"RssFile {last.get('RssFile', 0) / 1024:.1f}, RssShmem {last.get('RssShmem', 0) / 1024:.1f} MiB; "
-                   f"VmHWM {last.get('VmHWM', 0) / 1024:.1f} MiB; {last.get('Threads')} threads)")
-            r.line(f"   CPU: {per_hour:.1f} s per hour (utime+stime {cpu1 - cpu0:.2f} s over {w1 - w0:.1f} s); "
-                   f"its child processes (fake systemctl, waited for): {child_hour:.1f} s per hour")
-            r.line(f"   systemctl calls since start: {ctl}; monitor exit code after SIGTERM {code}; "
-                   f"load average (1 min) at the end {loadavg()}")
-            self.results[f"resources {tunnels}"] = {"rss": rss, "cpu_h": per_hour, "child_h": child_hour,
-                                                    "samples": len(samples), "window": w1 - w0}
-            self.note_problems(f"resources-{tunnels}", [mon.console])
+        figures, shown = {}, []
+        for b, sc, _, mon in started:
+            (o0, c0, u0, w0), (o1, c1, u1, w1) = cpu0[b.name], cpu1[b.name]
+            per_h = 3600 / (w1 - w0)
+            last = samples[b.name][-1]
+            figures[b.name] = {
+                "rss": median([x["VmRSS"] for x in samples[b.name]]) / 1024,
+                "anon": last.get("RssAnon", 0) / 1024, "file": last.get("RssFile", 0) / 1024,
+                "shmem": last.get("RssShmem", 0) / 1024, "hwm": last.get("VmHWM", 0) / 1024,
+                "threads": last["Threads"], "fds": last["FDs"],
+                "self_h": (o1 - o0) * per_h, "child_h": (c1 - c0) * per_h, "unit_h": (u1 - u0) * per_h,
+                "ctl_per_cycle": (ctl1[b.name] - ctl0[b.name]) / ((w1 - w0) / S["interval"]), "maps": maps[b.name]}
+            f = figures[b.name]
+            shown.append(f"{b.label} RSS {f['rss']:.1f} MiB, unit CPU {f['unit_h']:.1f} s/h"
+                         f"{'' if mon.cgroup else ' (no cgroup: /proc self + waited-for children)'}, exit {codes[b.name]}")
+            self.note_problems(f"resources-{tunnels}x{accounts}-{b.name}", [mon.console])
+        r.progress(f"run {run + 1}: {'; '.join(shown)}; load average {loadavg()}")
+        return figures
 
     # --- start-up to READY=1 -------------------------------------------------------------------------------
     def ready(self):
         r = self.r
         r.line("")
-        r.line(f"== Process start to first READY=1 on NOTIFY_SOCKET ({S['ready_runs']} runs per size after one "
-               f"discarded warm-up run; time from just before fork/exec to the datagram) ==")
-        for tunnels in S["ready_sizes"]:
-            accounts = max(1, tunnels // 20) if tunnels > 10 else 1
-            sc = Scenario(self.run_dir, f"ready-{tunnels}", tunnels, accounts, S["interval"])
-            fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
-            sc.write_config(fake.url)
-            sock_path = sc.dir / "notify.sock"
+        r.line(f"== Process start to first READY=1 on NOTIFY_SOCKET ({'HTTPS' if PKI else 'plain HTTP'}; {S['ready_runs']} "
+               f"runs per size and build after one discarded warm-up run, the builds taking turns; time from just before "
+               f"fork/exec to the datagram) ==")
+        for spec in S["ready_sizes"]:
+            tunnels, accounts = parse_size(spec)
+            scs = {b.name: Scenario(self.run_dir, f"ready-{tunnels}x{accounts}-{b.name}", tunnels, accounts,
+                                    S["interval"]) for b in BUILDS}
+            first = scs[BUILDS[0].name]
+            fake = Fake(first.dir, "api", first.seed_path, S["latency_ms"])
+            for sc in scs.values():
+                sc.write_config(fake.url)
             r.line("")
             r.line(f"-- {tunnels} tunnels / {accounts} account(s)")
-            times, exits, command, phases = [], [], None, []
+            times = {b.name: [] for b in BUILDS}
+            exits, phases, commands = {b.name: [] for b in BUILDS}, {b.name: [] for b in BUILDS}, {}
             try:
                 for run in range(S["ready_runs"] + 1):
-                    if sock_path.exists():
-                        sock_path.unlink()
-                    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                    listener.bind(str(sock_path))
-                    try:
-                        ctl_offset = sc.systemctl_log.stat().st_size
-                        t0_epoch = time.time_ns()
-                        t0 = time.monotonic_ns()
-                        mon = Monitor(sc, fake, debug=False, label=f"ready{run}", notify_socket=sock_path)
-                        command = mon.command
-                        deadline = time.monotonic() + 60
-                        ready_ns = None
-                        while ready_ns is None:
-                            remaining = deadline - time.monotonic()
-                            if remaining <= 0:
-                                raise TimeoutError(f"no READY=1 within 60 s; see {rel(mon.console)}")
-                            if mon.proc.poll() is not None:
-                                raise RuntimeError(f"the monitor exited with code {mon.proc.returncode} before READY=1; "
-                                                   f"see {rel(mon.console)}")
-                            listener.settimeout(min(remaining, 0.5))
-                            try:
-                                data = listener.recv(65536)
-                            except socket.timeout:
-                                continue
-                            if b"READY=1" in data.split(b"\n"):
-                                ready_ns = time.monotonic_ns()
-                        ms = (ready_ns - t0) / 1e6
-                        ready_epoch = t0_epoch + (ready_ns - t0)
-                        exits.append(mon.stop())
-                        calls = [int(line.split()[0]) for line in
-                                 sc.systemctl_log.read_bytes()[ctl_offset:].decode().splitlines() if line.strip()]
-                        calls = [c for c in calls if c <= ready_epoch]
-                        if calls and run > 0:
-                            phases.append(((calls[0] - t0_epoch) / 1e6, (calls[-1] - calls[0]) / 1e6,
-                                           (ready_epoch - calls[-1]) / 1e6, len(calls)))
-                        for unit_file in sc.unit_dir.glob("*.active"):
-                            unit_file.unlink()
-                        if run == 0:
-                            r.progress(f"warm-up run: {ms:.0f} ms (discarded)")
-                        else:
-                            times.append(ms)
-                            r.progress(f"run {run}: {ms:.0f} ms")
-                    finally:
-                        listener.close()
+                    shown = []
+                    for b in BUILDS:
+                        ms, code, phase, commands[b.name] = self.ready_once(scs[b.name], fake, b, run)
+                        exits[b.name].append(code)
+                        if run > 0:
+                            times[b.name].append(ms)
+                            if phase:
+                                phases[b.name].append(phase)
+                        shown.append(f"{b.label} {ms:.0f} ms")
+                    r.progress(f"{'warm-up run (discarded)' if run == 0 else f'run {run}'}: {', '.join(shown)}")
             finally:
                 fake.stop()
-            r.line(f"   $ {command}")
-            r.line(f"   start to READY=1: median {median(times):.0f} ms; {dist(times, 'ms', 0)}; exit codes after SIGTERM "
-                   f"{sorted(set(exits), key=str)}; load average (1 min) at the end {loadavg()}")
-            if phases:
-                r.line(f"   of which (medians): exec -> first systemctl call {median([p[0] for p in phases]):.0f} ms "
-                       f"(runtime start, host, config, token check); {median([p[3] for p in phases]):.0f} systemctl calls "
-                       f"(show + is-active per unit) {median([p[1] for p in phases]):.0f} ms; last call -> READY=1 "
-                       f"{median([p[2] for p in phases]):.0f} ms")
-            self.results[f"ready {tunnels}"] = {"median": median(times), "n": len(times),
-                                                "p95": percentile(times, 95)}
-            self.note_problems(f"ready-{tunnels}", list(sc.dir.glob("ready*.console.log")))
+            for b in BUILDS:
+                t, ph = times[b.name], phases[b.name]
+                r.line(f"   $ {commands[b.name]}")
+                r.line(f"   {b.label}: start to READY=1 median {median(t):.0f} ms; {dist(t, 'ms', 0)}; exit codes after "
+                       f"SIGTERM {sorted(set(exits[b.name]), key=str)}; load average (1 min) {loadavg()}")
+                if ph:
+                    r.line(f"   {b.label}, of which (medians): exec -> first systemctl call {median([p[0] for p in ph]):.0f} ms "
+                           f"(runtime start, host, config); {median([p[3] for p in ph]):.0f} systemctl calls "
+                           f"{median([p[1] for p in ph]):.0f} ms; last call -> READY=1 {median([p[2] for p in ph]):.0f} ms")
+                self.results[f"ready {tunnels}/{accounts} {b.name}"] = {"median": median(t), "n": len(t),
+                                                                       "p95": percentile(t, 95), "tunnels": tunnels}
+                self.note_problems(f"ready-{tunnels}x{accounts}-{b.name}", list(scs[b.name].dir.glob("ready*.console.log")))
+
+    def ready_once(self, sc, fake, build, run):
+        """One start of the monitor: (ms to READY=1, exit code after SIGTERM, systemctl phases or None, command)."""
+        sock_path = sc.dir / "notify.sock"
+        if sock_path.exists():
+            sock_path.unlink()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.bind(str(sock_path))
+        try:
+            ctl_offset = sc.systemctl_log.stat().st_size
+            t0_epoch = time.time_ns()
+            t0 = time.monotonic_ns()
+            mon = Monitor(sc, fake, debug=False, label=f"ready{run}", notify_socket=sock_path, build=build)
+            deadline = time.monotonic() + 60
+            ready_ns = None
+            while ready_ns is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no READY=1 within 60 s; see {rel(mon.console)}")
+                if mon.proc.poll() is not None:
+                    raise RuntimeError(f"the monitor exited with code {mon.proc.returncode} before READY=1; "
+                                       f"see {rel(mon.console)}")
+                listener.settimeout(min(remaining, 0.5))
+                try:
+                    data = listener.recv(65536)
+                except socket.timeout:
+                    continue
+                if b"READY=1" in data.split(b"\n"):
+                    ready_ns = time.monotonic_ns()
+            ready_epoch = t0_epoch + (ready_ns - t0)
+            code = mon.stop()
+        finally:
+            listener.close()
+        calls = [int(line.split()[0]) for line in
+                 sc.systemctl_log.read_bytes()[ctl_offset:].decode().splitlines() if line.strip()]
+        calls = [c for c in calls if c <= ready_epoch]
+        phase = ((calls[0] - t0_epoch) / 1e6, (calls[-1] - calls[0]) / 1e6, (ready_epoch - calls[-1]) / 1e6,
+                 len(calls)) if calls else None
+        for unit_file in sc.unit_dir.glob("*.active"):
+            unit_file.unlink()
+        return (ready_ns - t0) / 1e6, code, phase, mon.command
+
+    # --- soak: faults cycling for many cycles ----------------------------------------------------------------
+    def soak(self):
+        r = self.r
+        target = S["soak_cycles"]
+        interval = 1
+        # T1 (account 0) gets the outages; T2 (account 1) and T3 (account 0) stay healthy throughout.
+        sc = Scenario(self.run_dir, "soak", 3, 2, interval)
+        fake = Fake(sc.dir, "api", sc.seed_path, S["latency_ms"])
+        gateway = os.environ.get("BENCH_PRIVATE_NETNS") == "1" and self.nft("add table inet bench_soak") and self.nft(
+            "add chain inet bench_soak input { type filter hook input priority 0 ; policy accept ; }")
+        extra = {"max_actions_per_hour": 1000, "api_timeout": 2}
+        mon, extra = self.start_monitor(sc, fake, extra)
+        tunnel_id, unit = sc.ids[0]
+        token0 = sc.config_tunnels[0]["token"]
+        r.line("")
+        r.line(f"== Soak: {target} cycles at check_interval {interval} s with faults cycling ({'HTTPS' if PKI else 'plain HTTP'}, "
+               f"latency {S['latency_ms']} ms, 3 tunnels / 2 accounts, build {BUILDS[0].label}) ==")
+        r.line(f"   $ {fake.command}")
+        r.line(f"   $ {mon.command}")
+        r.line(f"   config: {json.dumps(extra)} besides gateway_ip, check_interval, log_file, api_base_url; the rest default "
+               f"(failure_threshold 2, confirm_delay 1, recovery_threshold 3, min_action_interval 30)")
+        r.line("   one round: API 500 for 6 s; API hangs for 6 s; one 429 with Retry-After 3 s; a 0.4 s primary blip; "
+               + ("gateway loss for 6 s (ICMP echo dropped by nftables in the bench's private network namespace); "
+                  if gateway else "(no gateway loss: needs root and the private network namespace run.sh makes); ")
+               + "an outage (primary gone until 'start' + 3 s, then back until 'stop'); a flapping primary (outage, "
+               "failback, the primary dies again 5 s after the 'stop', back again). Each step is followed by 2 s of quiet.")
+        r.line("   expected: no action for a fault or a blip; 'start' then 'stop' for an outage; start, stop, start, stop "
+               "for the flap. An action no step expects is a false action; an expected 'start' not seen within 60 s a "
+               "missed failover.")
+        soak = Soak(sc, mon, fake, self.r, target)
+        steps = [
+            ("api-500", lambda: soak.fault({"kind": "status", "status_code": 500}, 6), []),
+            ("api-hang", lambda: soak.fault({"kind": "hang"}, 6), []),
+            ("api-429", lambda: soak.fault({"kind": "too_many_requests", "retry_after_seconds": 3, "times": 1,
+                                            "token": token0}, 6), []),
+            ("blip", lambda: soak.blip(tunnel_id, 0.4), []),
+        ]
+        if gateway:
+            steps.append(("gateway-loss", lambda: soak.gateway_loss(self.nft, 6), []))
+        steps += [
+            ("outage", lambda: soak.outage(tunnel_id, unit), ["start", "stop"]),
+            ("flap", lambda: soak.flap(tunnel_id, unit), ["start", "stop", "start", "stop"]),
+        ]
+        started = time.monotonic()
+        try:
+            mon.wait_cycles(2, 60)
+            soak.begin()
+            while soak.cycles() < target:
+                for name, action, expected in steps:
+                    soak.step(name, action, expected)
+                    soak.wait(2)
+                    if soak.cycles() >= target:
+                        break
+        except (TimeoutError, RuntimeError) as e:
+            r.line(f"   !! the soak stopped early: {e}")
+        finally:
+            soak.sample(force=True)
+            code = mon.stop()
+            fake.stop()
+            if gateway:
+                self.nft("delete table inet bench_soak")
+        elapsed = time.monotonic() - started
+        self.results["soak"] = soak.report(elapsed, code)
+        self.note_problems("soak", [mon.console], expected=(20, 21))
+
+    @staticmethod
+    def nft(command):
+        """Runs nft in the bench's own network namespace (run.sh makes one as root); True when it worked."""
+        try:
+            return subprocess.run(["nft"] + command.split(), capture_output=True, timeout=10).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
 
     # --- closing summary -----------------------------------------------------------------------------------
     def summary(self, elapsed):
@@ -765,31 +1089,38 @@ class Bench:
                 row(f"requests / 5 min / token, {v['tunnels']}/{v['accounts']}, {S['interval']} s",
                     f"{v['per5min_token_measured']:.0f} measured (max {v['per5min_token_max']:.0f}), {v['per5min_token_computed']:.0f} computed",
                     "<= 600 (half of 1,200)", v["per5min_token_max"] <= 600)
-        if "failover" in res:
-            v = res["failover"]
-            row("failover latency p50/p95", f"{v['p50']:.2f} / {v['p95']:.2f} s (n={v['n']}"
-                f"{', series stopped early' if v['failure'] else ''})",
-                f"p95 <= {v['target']:.1f} s ({S['interval']} + {CONFIRM_DELAY:g} + 0.5)", v["p95"] <= v["target"])
-        targets = {10: (30, 20), 1000: (60, 120)}
-        for key, v in res.items():
-            if key.startswith("resources "):
-                n = int(key.split()[1])
-                rss_t, cpu_t = targets.get(n, (None, None))
-                row(f"steady RSS, {n} tunnels", f"{v['rss']:.1f} MiB", f"<= {rss_t} MiB" if rss_t else "-",
-                    (v["rss"] <= rss_t) if rss_t else None)
-                row(f"CPU per hour, {n} tunnels", f"{v['cpu_h']:.1f} s (+{v['child_h']:.1f} s in systemctl children)",
-                    f"<= {cpu_t} s" if cpu_t else "-", (v["cpu_h"] <= cpu_t) if cpu_t else None)
-        for key, v in res.items():
-            if key.startswith("ready "):
-                n = int(key.split()[1])
-                row(f"start to READY=1, {n} tunnels", f"{v['median']:.0f} ms median (n={v['n']})",
-                    "<= 300 ms" if n <= 10 else "-", (v["median"] <= 300) if n <= 10 else None)
-
-        r.line("")
-        r.line("== Summary (targets from issue 4) ==")
-        widths = [max(len(x[i]) for x in rows + [("figure", "measured", "target", "verdict")]) for i in range(4)]
-        for cells in [("figure", "measured", "target", "verdict")] + rows:
-            r.line("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+        target = S["interval"] + CONFIRM_DELAY + 0.5
+        for name in ("failover", "failover-first-down"):
+            if name in res:
+                v = res[name]
+                default = name == "failover"
+                row(f"failover p50/p95, {v['label']}", f"{v['p50']:.2f} / {v['p95']:.2f} s (n={v['n']}"
+                    f"{', series stopped early' if v['failure'] else ''}; load {v['load']})",
+                    f"p95 <= {target:.1f} s ({S['interval']} + {CONFIRM_DELAY:g} + 0.5)" if default else "-",
+                    v["p95"] <= target if default else None)
+        if "failover" in res and "failover-first-down" in res:
+            loss = max(res["failover"]["p50"] - res["failover-first-down"]["p50"],
+                       res["failover"]["p95"] - res["failover-first-down"]["p95"])
+            row("loss against the first-down rule", f"{loss:+.2f} s (worse of p50, p95)",
+                f"<= confirm_delay {CONFIRM_DELAY:g} s", loss <= CONFIRM_DELAY)
+        if "second-outage" in res:
+            v = res["second-outage"]
+            row("second outage 5 s after a failback, dark for", f"{v['median']:.2f} s median, max {v['max']:.2f} s "
+                f"(n={v['n']})", f"<= {v['bound']:.0f} s", v["n"] > 0 and v["max"] <= v["bound"])
+        if "soak" in res:
+            v = res["soak"]
+            row("soak: false actions / missed failovers", f"{v['false']} / {v['missed']} ({v['cycles']} cycles, "
+                f"{v['minutes']:.1f} min; actions expected {v['expected']}, seen {v['observed']})",
+                "0 / 0", v["false"] == 0 and v["missed"] == 0)
+            row("soak: VmRSS / threads / fds after warm-up, first-last (max)",
+                " / ".join(f"{a:.0f}-{b:.0f} ({c:.0f})" if k != "rss" else f"{a:.1f}-{b:.1f} ({c:.1f}) MiB"
+                           for k, (a, b, c) in ((k, v[k]) for k in ("rss", "threads", "fds"))),
+                "flat", v["flat"])
+        if rows:
+            r.line("")
+            r.line("== Summary (targets from issues 4 and 9) ==")
+            self.table([("figure", "measured", "target", "verdict")] + rows)
+        self.build_table()
         r.line("")
         if self.problems:
             r.line("== Warnings and errors in the monitor's console output (expected failover lines 20/21 left out) ==")
@@ -800,6 +1131,230 @@ class Bench:
             r.line("== No warnings or errors in the monitor's console output (expected failover lines 20/21 left out) ==")
         r.line("")
         r.line(f"Bench time {elapsed / 60:.1f} min. Work files: {rel(self.run_dir)}; this report: {rel(r.path)}")
+
+    def table(self, rows):
+        widths = [max(len(x[i]) for x in rows) for i in range(len(rows[0]))]
+        for cells in rows:
+            self.r.line("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+
+    def build_table(self):
+        """Issue 8's figures, one column per build, the ratio between two builds and the target beside."""
+        res = self.results
+        if not any(k.startswith(("resources ", "ready ")) for k in res):
+            return
+        names = [b.name for b in BUILDS]
+        jit = [b for b in BUILDS if not b.native]
+        aot = [b for b in BUILDS if b.native]
+        pair = (jit[0], aot[0]) if jit and aot else (BUILDS[0], BUILDS[1]) if len(BUILDS) > 1 else None
+        header = ["figure"] + [b.label for b in BUILDS] + ([f"{pair[0].label} / {pair[1].label}"] if pair else []) + ["target"]
+        rows = [header]
+
+        def add(figure, values, fmt, target=None, limit=None, ratio=True):
+            cells = [figure]
+            for name in names:
+                v = values.get(name)
+                if v is None or v != v:
+                    cells.append("-")
+                else:
+                    cells.append(fmt.format(v) + ("" if limit is None else (" ok" if v <= limit else " MISSES")))
+            if pair:
+                a, b = values.get(pair[0].name), values.get(pair[1].name)
+                cells.append(f"{a / b:.2f}x" if a and b and ratio else "-")
+            cells.append(target or "-")
+            rows.append(cells)
+
+        rss_targets = {(10, 10): 24, (1000, 50): 40}
+        for spec in S["resource_sizes"]:
+            t, a = parse_size(spec)
+            got = {n: res.get(f"resources {t}/{a} {n}") for n in names}
+            if not any(got.values()):
+                continue
+            limit = rss_targets.get((t, a)) if PKI else None
+            pick = lambda k: {n: (v or {}).get(k) for n, v in got.items()}  # noqa: E731
+            add(f"steady RSS, {t} tunnels / {a} accounts", pick("rss"), "{:.1f} MiB",
+                f"<= {limit} MiB" if limit else "-", limit)
+            add("  of which RssAnon", pick("anon"), "{:.1f} MiB")
+            add("  of which RssFile", pick("file"), "{:.1f} MiB")
+            add("  threads", pick("threads"), "{:.0f}")
+            cpu_limit = 18 if (t, a) == (10, 10) else None
+            add(f"CPU per hour, whole unit, {t}/{a}", pick("unit_h"), "{:.1f} s",
+                f"<= {cpu_limit} s" if cpu_limit else "-", cpu_limit)
+            add("  of which child processes", pick("child_h"), "{:.1f} s")
+        for spec in S["ready_sizes"]:
+            t, a = parse_size(spec)
+            got = {n: (res.get(f"ready {t}/{a} {n}") or {}).get("median") for n in names}
+            if any(v is not None for v in got.values()):
+                limit = 50 if t <= 10 else None
+                add(f"start to READY=1, {t} tunnels (median)", got, "{:.0f} ms", f"<= {limit} ms" if limit else "-", limit)
+        sizes = {b.name: b.sizes() for b in BUILDS}
+        # A JIT build's executable is only the app host: its ratio would mean nothing; the footprint row compares.
+        add("executable size", {n: s[0] / 1e6 for n, s in sizes.items()}, "{:.1f} MB", "<= 20 MB", 20, ratio=False)
+        add("  installed folder (no symbols)", {n: s[1] / 1e6 for n, s in sizes.items()}, "{:.1f} MB")
+        runtime = dotnet_runtime_size()
+        if runtime and jit:
+            add("  with the shared .NET runtime a JIT build needs",
+                {b.name: (sizes[b.name][1] + (0 if b.native else runtime)) / 1e6 for b in BUILDS}, "{:.1f} MB")
+        self.r.line("")
+        self.r.line(f"== Builds side by side (issue 8 targets; {'HTTPS' if PKI else 'plain HTTP: the RSS targets are for HTTPS'}; "
+                    f"medians; load average (1 min) now {loadavg()}) ==")
+        for b in BUILDS:
+            self.r.line(f"  {b.label}: dotnet publish src/FailoverMonitor -c Release {b.args}".rstrip())
+        self.table(rows)
+
+
+class Soak:
+    """Book-keeping of the soak phase: the steps, the actions expected and seen, and resource samples."""
+
+    ACTIONS = ("start", "stop", "restart")
+
+    def __init__(self, sc, mon, fake, report, target):
+        self.sc, self.mon, self.fake, self.r, self.target = sc, mon, fake, report, target
+        self.expected = self.observed = self.false = self.missed = self.missed_failback = 0
+        self.latencies, self.samples, self.by_step = [], [], {}
+        self.last_sample = self.last_progress = 0.0
+        self.progress_every = max(50, target // 20)
+        self.next_progress = self.progress_every
+        self.t0 = time.monotonic()
+
+    def begin(self):
+        self.t0 = time.monotonic()
+        self.sample(force=True)
+
+    def cycles(self):
+        return self.mon.poll_console()
+
+    def sample(self, force=False):
+        now = time.monotonic()
+        if not force and now - self.last_sample < 10:
+            return
+        self.last_sample = now
+        st = proc_status(self.mon.pid)
+        self.samples.append((now - self.t0, self.cycles(), st["VmRSS"] / 1024, st.get("RssAnon", 0) / 1024,
+                             st["Threads"], st["FDs"]))
+        if self.cycles() >= self.next_progress:
+            self.next_progress += self.progress_every
+            _, n, rss, anon, threads, fds = self.samples[-1]
+            self.r.progress(f"{now - self.t0:5.0f} s, {n} cycles: actions expected {self.expected}, seen {self.observed}, "
+                            f"false {self.false}, missed failovers {self.missed}; VmRSS {rss:.1f} MiB (RssAnon {anon:.1f}), "
+                            f"{threads} threads, {fds} fds; load average {loadavg()}")
+
+    def wait(self, seconds, until=None):
+        """Sleeps up to seconds while sampling; returns until()'s first truthy value (None at the deadline)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            self.cycles()
+            self.sample()
+            value = until() if until else None
+            if value or time.monotonic() >= deadline:
+                return value
+            time.sleep(0.02)
+
+    def actions_since(self, offset):
+        """(epoch ns, verb) of the fake systemctl's start/stop/restart calls after a log offset."""
+        with open(self.sc.systemctl_log, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode().splitlines()
+        return [(int(p[0]), p[1]) for p in (line.split() for line in lines) if len(p) >= 3 and p[1] in self.ACTIONS]
+
+    def step(self, name, action, expected):
+        offset = self.sc.systemctl_log.stat().st_size
+        action()
+        self.wait(0.5)  # a late answer to the step's last check
+        seen = [verb for _, verb in self.actions_since(offset)]
+        unmatched = list(expected)
+        false = 0
+        for verb in seen:
+            if verb in unmatched:
+                unmatched.remove(verb)
+            else:
+                false += 1
+        self.expected += len(expected)
+        self.observed += len(seen)
+        self.false += false
+        self.missed += unmatched.count("start")
+        self.missed_failback += unmatched.count("stop")
+        counts = self.by_step.setdefault(name, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += len(expected)
+        counts[2] += len(seen)
+        counts[3] += false
+        if false or unmatched:
+            self.r.line(f"   !! step {name} at {time.monotonic() - self.t0:.0f} s: expected {expected}, seen {seen}; "
+                        f"see {rel(self.mon.console)}")
+
+    def fault(self, body, seconds):
+        self.fake.admin("POST", "/faults", body)
+        try:
+            self.wait(seconds)
+        finally:
+            self.fake.admin("DELETE", "/faults")
+
+    def blip(self, tunnel_id, seconds):
+        self.fake.admin("DELETE", f"/tunnels/{tunnel_id}/connectors/primary")
+        time.sleep(seconds)
+        self.fake.admin("PUT", f"/tunnels/{tunnel_id}/connectors/primary?connections=4")
+        self.wait(3)
+
+    def gateway_loss(self, nft, seconds):
+        if not nft("add rule inet bench_soak input ip daddr 127.0.0.1 icmp type echo-request drop"):
+            raise RuntimeError("nft could not add the gateway-loss rule")
+        try:
+            self.wait(seconds)
+        finally:
+            nft("flush chain inet bench_soak input")
+
+    def wait_action(self, offset, verb, seconds):
+        """Epoch ns of the first 'verb' call after the offset, or None after seconds."""
+        return self.wait(seconds, lambda: next((t for t, v in self.actions_since(offset) if v == verb), None))
+
+    def outage(self, tunnel_id, unit, hold=3):
+        offset = self.sc.systemctl_log.stat().st_size
+        snap = self.fake.admin("DELETE", f"/tunnels/{tunnel_id}/connectors/primary")
+        down_ns = iso_ns(snap["conns_inactive_at"]) if snap.get("conns_inactive_at") else time.time_ns()
+        start_ns = self.wait_action(offset, "start", 60)
+        if start_ns:
+            self.latencies.append((start_ns - down_ns) / 1e9)
+        self.wait(hold)
+        offset = self.sc.systemctl_log.stat().st_size
+        self.fake.admin("PUT", f"/tunnels/{tunnel_id}/connectors/primary?connections=4")
+        # min_action_interval (30 s) after the start, then recovery_threshold checks: a minute is ample.
+        self.wait_action(offset, "stop", 60)
+
+    def flap(self, tunnel_id, unit):
+        self.outage(tunnel_id, unit)
+        self.wait(5)
+        self.outage(tunnel_id, unit)
+
+    def report(self, elapsed, code):
+        r = self.r
+        cycles = len(self.mon.cycles)  # the monitor has stopped: no more polling
+        r.line(f"   duration {elapsed / 60:.1f} min for {cycles} cycles (target {self.target}); monitor exit code after "
+               f"SIGTERM {code}; load average (1 min) at the end {loadavg()}")
+        r.line(f"   actions: expected {self.expected}, seen {self.observed}; false actions {self.false}; missed failovers "
+               f"{self.missed}; missed failbacks {self.missed_failback}")
+        r.line("   per step: " + "; ".join(f"{name} x{n}: expected {e}, seen {s}, false {f}"
+                                           for name, (n, e, s, f) in self.by_step.items()))
+        r.line(f"   failover latency in the soak (outage -> 'start'): {dist(self.latencies, 's', 2)}")
+        warm = [x for x in self.samples if x[1] >= min(200, self.target // 10)] or self.samples
+        flat = {}
+        # Flat: the last sample within a tolerance of the first after warm-up (descriptors come and go with the
+        # connections and processes of the moment, so a few more are allowed).
+        for label, i, unit, fmt, slack in (("VmRSS", 2, "MiB", "{:.1f}", 2.0), ("RssAnon", 3, "MiB", "{:.1f}", 2.0),
+                                           ("threads", 4, "", "{:.0f}", 2), ("open fds", 5, "", "{:.0f}", 10)):
+            values = [x[i] for x in warm]
+            if values:
+                flat[label] = values[-1] <= values[0] + slack
+                r.line(f"   {label} after warm-up (from cycle {warm[0][1]}, {len(values)} samples every 10 s): first "
+                       f"{fmt.format(values[0])}, last {fmt.format(values[-1])}, max {fmt.format(max(values))}"
+                       f"{' ' + unit if unit else ''}; flat (last <= first + {slack:g}): "
+                       f"{'yes' if flat[label] else 'NO'} (before warm-up, at cycle {self.samples[0][1]}: "
+                       f"{fmt.format(self.samples[0][i])})")
+        first, last = (warm[0], warm[-1]) if warm else ((0,) * 6, (0,) * 6)
+        return {"false": self.false, "missed": self.missed, "cycles": cycles, "expected": self.expected,
+                "observed": self.observed, "minutes": elapsed / 60, "flat": all(flat.values()),
+                "rss": (first[2], last[2], max((x[2] for x in warm), default=0)),
+                "threads": (first[4], last[4], max((x[4] for x in warm), default=0)),
+                "fds": (first[5], last[5], max((x[5] for x in warm), default=0))}
 
 
 def call_spans(ctl_text, gap_s):
@@ -822,6 +1377,25 @@ def call_spans(ctl_text, gap_s):
     return spans
 
 
+def dotnet_runtime_size():
+    """Bytes of the newest Microsoft.NETCore.App 10.x folder a JIT build runs on, or None where none is found."""
+    roots = [os.environ.get("DOTNET_ROOT"), os.environ.get("BENCH_DOTNET_ROOT"), "/usr/share/dotnet", "/usr/lib/dotnet"]
+    for root in filter(None, roots):
+        versions = sorted(Path(root, "shared", "Microsoft.NETCore.App").glob("10.*"))
+        if versions:
+            return sum(f.stat().st_size for f in versions[-1].rglob("*") if f.is_file())
+    return None
+
+
+def parse_size(spec):
+    """'T/A' (tunnels over accounts) -> (T, A); a bare 'T' means one account."""
+    tunnels, _, accounts = spec.partition("/")
+    try:
+        return int(tunnels), int(accounts or 1)
+    except ValueError:
+        sys.exit(f"bench: size {spec!r} is not TUNNELS/ACCOUNTS")
+
+
 def frange(start, stop, step):
     x = start
     while x <= stop + 1e-9:
@@ -835,7 +1409,7 @@ def main():
     run_dir.mkdir(parents=True)
     results_dir = REPO / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
-    report = Report(results_dir / f"{stamp}.txt")
+    report = Report(results_dir / f"{stamp}-{'-'.join(S['phases']) or 'none'}.txt")
     bench = Bench(report, run_dir)
 
     def on_signal(signum, _frame):
@@ -854,8 +1428,8 @@ def main():
         report.line(f"Load average (1 min) at start: {loadavg()} (timing figures assume an otherwise idle machine)")
         report.line("Settings: " + ", ".join(f"{k}={' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in S.items()))
         for phase in S["phases"]:
-            if phase not in ("cycles", "failover", "resources", "ready"):
-                sys.exit(f"bench: unknown phase {phase!r} in BENCH_PHASES (cycles, failover, resources, ready)")
+            if phase not in ("cycles", "failover", "resources", "ready", "soak"):
+                sys.exit(f"bench: unknown phase {phase!r} in BENCH_PHASES (cycles, failover, resources, ready, soak)")
             try:
                 getattr(bench, phase)()
             except (TimeoutError, RuntimeError, urllib.error.URLError, OSError) as e:
