@@ -21,6 +21,6 @@ public sealed class ConfigurationException : Exception
     public IReadOnlyList<string> Problems { get; }
 
     private static string Format(string path, IReadOnlyList<string> problems) =>
-        $"Invalid configuration {path} ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):"
+        $"Invalid configuration {(path.Length == 0 ? "\"\"" : ConfigText.Safe(path))} ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):"
         + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p));
 }

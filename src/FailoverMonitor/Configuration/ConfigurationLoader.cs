@@ -1,5 +1,5 @@
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace FailoverMonitor.Configuration;
 
@@ -12,68 +12,82 @@ public static class ConfigurationLoader
     /// <summary>Environment variable that names the configuration file when <c>--config</c> is not given.</summary>
     public const string PathVariable = "FAILOVER_MONITOR_CONFIG";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        CommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
+    /// <summary>Largest configuration file read, bytes (4 MiB: ten thousand tunnels with inline tokens take about 2 MB).</summary>
+    public const int MaxConfigBytes = 4 * 1024 * 1024;
+
+    /// <summary>Largest token file or credential read, bytes (a Cloudflare token is 40 characters).</summary>
+    public const int MaxTokenBytes = 4 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Loads and validates the file at <paramref name="path"/>; tokens are read from token files.</summary>
     /// <returns>Options that passed every rule, each tunnel's <see cref="TunnelOptions.ResolvedToken"/> set.</returns>
-    /// <exception cref="ConfigurationException">The file is unreadable, not JSON, or breaks any rule.</exception>
+    /// <exception cref="ConfigurationException">
+    /// The file is unreadable, not a regular file, over <see cref="MaxConfigBytes"/>, not JSON, or breaks any rule.
+    /// No other exception leaves this method for anything in the file.
+    /// </exception>
     public static MonitorOptions Load(string path)
     {
-        string text;
-        try
+        if (string.IsNullOrEmpty(path))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException(path, [$"$: cannot read the file: {e.Message}"]);
+            throw new ConfigurationException(path, ["$: no configuration file named (--config or $" + PathVariable + " is empty)"]);
         }
 
-        var problems = new List<string>();
+        byte[] content;
         try
         {
-            using var document = JsonDocument.Parse(text, DocumentOptions);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new ConfigurationException(path, ["$: must be a JSON object"]);
-            }
+            content = RegularFile.Read(path, MaxConfigBytes);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigurationException(path, [$"$: cannot read {ConfigText.Safe(path)}: {e.Message}"]);
+        }
 
-            FindUnknownKeys(document.RootElement, ConfigurationJsonContext.Default.MonitorOptions, "$", problems);
+        return Parse(path, content);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="content"/> as the content of the file at <paramref name="path"/> (its folder
+    /// resolves relative token files). Widened for tests, which feed it thousands of texts without a file each.
+    /// </summary>
+    /// <exception cref="ConfigurationException">See <see cref="Load"/>.</exception>
+    internal static MonitorOptions Parse(string path, ReadOnlySpan<byte> content)
+    {
+        var json = content.StartsWith("\uFEFF"u8) ? content[3..] : content;
+        var problems = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.MonitorOptions, out var bindable);
+        if (!bindable)
+        {
+            throw new ConfigurationException(path, problems);
+        }
+
+        MonitorOptions? options;
+        try
+        {
+            options = JsonSerializer.Deserialize(json, ConfigurationJsonContext.Default.MonitorOptions);
         }
         catch (JsonException e)
         {
-            throw new ConfigurationException(path, [$"$: not valid JSON: {e.Message}"]);
+            // Not expected after the shape check; said in our words, as the runtime's message is a resource key.
+            throw new ConfigurationException(path, [$"{e.Path ?? "$"}: this value cannot be read (line {e.LineNumber + 1})"]);
         }
 
-        MonitorOptions? options = null;
-        try
+        if (options is null)
         {
-            options = JsonSerializer.Deserialize(text, ConfigurationJsonContext.Default.MonitorOptions);
-        }
-        catch (JsonException e)
-        {
-            problems.Add($"{e.Path ?? "$"}: {DescribeTypeError(e)}");
+            throw new ConfigurationException(path, ["$: must be a JSON object { … }, got null"]);
         }
 
-        if (options is not null)
+        problems.AddRange(MonitorOptionsValidator.FindProblems(options));
+        ResolveTokens(options, path, problems);
+        if (problems.Count == 0)
         {
-            problems.AddRange(MonitorOptionsValidator.FindProblems(options));
-            ResolveTokens(options, path, problems);
-            if (problems.Count == 0)
+            ApiBudget.Check(options, problems, options.Warnings);
+            if (Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
             {
-                ApiBudget.Check(options, problems, options.Warnings);
-                if (Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
-                {
-                    options.Warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
-                }
+                options.Warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
             }
         }
 
-        if (problems.Count > 0 || options is null)
+        if (problems.Count > 0)
         {
             throw new ConfigurationException(path, problems);
         }
@@ -87,56 +101,6 @@ public static class ConfigurationLoader
         ?? (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : MonitorOptions.DefaultConfigPath);
-
-    // A typo in an optional key would otherwise silently leave a feature at its default.
-    private static void FindUnknownKeys(JsonElement element, JsonTypeInfo typeInfo, string path, List<string> problems)
-    {
-        var known = typeInfo.Properties
-            .Where(p => p.AttributeProvider?.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false) != true)
-            .ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var property in element.EnumerateObject())
-        {
-            var propertyPath = $"{path}.{property.Name}";
-            if (!known.TryGetValue(property.Name, out var info))
-            {
-                problems.Add($"{propertyPath}: unknown key (known keys: {string.Join(", ", known.Keys)})");
-                continue;
-            }
-
-            var valueInfo = typeInfo.Options.GetTypeInfo(info.PropertyType);
-            if (valueInfo.Kind == JsonTypeInfoKind.Enumerable && valueInfo.ElementType is { } elementType
-                && property.Value.ValueKind == JsonValueKind.Array
-                && typeInfo.Options.GetTypeInfo(elementType) is { Kind: JsonTypeInfoKind.Object } elementInfo)
-            {
-                var index = 0;
-                foreach (var item in property.Value.EnumerateArray())
-                {
-                    if (item.ValueKind == JsonValueKind.Object)
-                    {
-                        FindUnknownKeys(item, elementInfo, $"{propertyPath}[{index}]", problems);
-                    }
-
-                    index++;
-                }
-            }
-        }
-    }
-
-    private static string DescribeTypeError(JsonException e)
-    {
-        var message = e.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut] : message;
-        return "wrong type of value: " + message
-            .Replace("System.Double", "a number", StringComparison.Ordinal)
-            .Replace("System.Int32", "a whole number", StringComparison.Ordinal)
-            .Replace("System.String", "a string", StringComparison.Ordinal)
-            .Replace("System.Collections.Generic.List`1[System.String]", "an array of strings", StringComparison.Ordinal)
-            .Replace("System.Collections.Generic.List`1[FailoverMonitor.Configuration.TunnelOptions]", "an array of tunnels", StringComparison.Ordinal)
-            .Replace("FailoverMonitor.Configuration.TunnelOptions", "a tunnel object", StringComparison.Ordinal)
-            .Replace("System.Collections.Generic.List`1[FailoverMonitor.Configuration.AlertOptions]", "an array of alerts", StringComparison.Ordinal)
-            .Replace("FailoverMonitor.Configuration.AlertOptions", "an alert object", StringComparison.Ordinal);
-    }
 
     private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems)
     {
@@ -155,14 +119,16 @@ public static class ConfigurationLoader
 
             if (!string.IsNullOrWhiteSpace(tunnel.Token))
             {
-                tunnel.ResolvedToken = new ApiToken(tunnel.Token.Trim());
+                tunnel.ResolvedToken = Accept(tunnel.Token, $"$.tunnels[{i}].token", "the inline token", problems);
             }
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenFile))
             {
                 var file = Path.Combine(configDirectory, tunnel.TokenFile);
-                if (CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", options.Warnings, problems))
+                // Read first: only a regular file's mode means anything (/dev/zero is mode 666).
+                var token = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
+                if (token is not null && CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", options.Warnings, problems))
                 {
-                    tunnel.ResolvedToken = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
+                    tunnel.ResolvedToken = token;
                 }
             }
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenCredential))
@@ -183,22 +149,37 @@ public static class ConfigurationLoader
 
     private static ApiToken? ReadToken(string file, string field, List<string> problems)
     {
+        string text;
         try
         {
-            var token = File.ReadAllText(file).Trim();
-            if (token.Length > 0)
-            {
-                return new ApiToken(token);
-            }
-
-            problems.Add($"{field}: {file} is empty");
+            text = StrictUtf8.GetString(RegularFile.Read(file, MaxTokenBytes));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            problems.Add($"{field}: cannot read {file}: {e.Message}");
+            problems.Add($"{field}: cannot read {ConfigText.Safe(file)}: {e.Message}");
+            return null;
+        }
+        catch (DecoderFallbackException)
+        {
+            problems.Add($"{field}: the token in {ConfigText.Safe(file)} is not text (not valid UTF-8)");
+            return null;
         }
 
-        return null;
+        // Editors end a file with one newline (and Notepad may start it with a byte order mark): neither is the token's.
+        text = text.TrimStart('\uFEFF');
+        text = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+        return Accept(text, field, $"the token in {ConfigText.Safe(file)}", problems);
+    }
+
+    private static ApiToken? Accept(string token, string field, string source, List<string> problems)
+    {
+        if (ApiToken.FindProblem(token) is { } problem)
+        {
+            problems.Add($"{field}: {source} {problem}");
+            return null;
+        }
+
+        return new ApiToken(token);
     }
 
     /// <summary>
@@ -212,7 +193,17 @@ public static class ConfigurationLoader
             return true;
         }
 
-        var mode = File.GetUnixFileMode(file);
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // File.Exists is true for a dangling link; reading the file says what is wrong with it.
+            return true;
+        }
+
         var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
         if (mode.HasFlag(UnixFileMode.OtherWrite))
         {

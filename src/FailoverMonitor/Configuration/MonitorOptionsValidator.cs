@@ -11,6 +11,9 @@ namespace FailoverMonitor.Configuration;
 /// </summary>
 public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
 {
+    /// <summary>Longest <c>tunnels[].name</c>, characters.</summary>
+    public const int MaxNameLength = 100;
+
     private static readonly string[] FailableStatuses = ["down", "inactive", "degraded"];
 
     /// <inheritdoc />
@@ -33,7 +36,11 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         }
 
         Check(!string.IsNullOrWhiteSpace(options.GatewayIp), "gateway_ip", "missing (the IP address of the local gateway to ping)");
-        Check(options.GatewayIp is null || IsIpAddress(options.GatewayIp), "gateway_ip", $"\"{options.GatewayIp}\" is not an IP address");
+        if (options.GatewayIp is not null && GatewayAddressProblem(options.GatewayIp) is { } gatewayProblem)
+        {
+            Check(false, "gateway_ip", $"{ConfigText.Quote(options.GatewayIp)} {gatewayProblem}");
+        }
+
         CheckRange(options.CheckInterval, 1, 3600, "check_interval", "seconds", Check);
         CheckRange(options.FailureThreshold, 1, 100, "failure_threshold", "checks", Check);
         CheckRange(options.RecoveryThreshold, 1, 100, "recovery_threshold", "checks", Check);
@@ -50,20 +57,24 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
         foreach (var status in options.FailoverOn ?? [])
         {
-            Check(FailableStatuses.Contains(status), "failover_on", $"\"{status}\" is not a status that can count as failed (use {string.Join(", ", FailableStatuses)})");
+            Check(FailableStatuses.Contains(status), "failover_on", $"{ConfigText.Quote(status)} is not a status that can count as failed (use {string.Join(", ", FailableStatuses)})");
         }
 
-        Check(FailbackModes.All.Contains(options.Failback), "failback", $"\"{options.Failback}\" is not one of {string.Join(", ", FailbackModes.All)}");
-        Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", $"\"{options.ApiBaseUrl}\" must be an absolute https URL (http only to a loopback address)");
+        Check(FailbackModes.All.Contains(options.Failback), "failback", $"{ConfigText.Quote(options.Failback)} is not one of {string.Join(", ", FailbackModes.All)}");
+        // Never echo the URL whole: user:password@, a query or a fragment can hold a secret.
+        Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", "must be an absolute https URL (http only to a loopback address)" + Seen(options.ApiBaseUrl, withPath: true));
+        Check(!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var apiUri) || (apiUri.UserInfo.Length == 0 && apiUri.Query.Length == 0 && apiUri.Fragment.Length == 0),
+            "api_base_url", "must not hold user:password@, a ?query or a #fragment (the token goes in token, token_file or token_credential)");
         Check(!string.IsNullOrWhiteSpace(options.LogFile) && Path.IsPathFullyQualified(options.LogFile), "log_file", "must be an absolute path");
         Check(!string.IsNullOrWhiteSpace(options.StateFile) && Path.IsPathFullyQualified(options.StateFile), "state_file", "must be an absolute path");
         Check(options.MetricsListen is null || Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out _), "metrics_listen",
-            $"\"{options.MetricsListen}\" is not address:port with a port from 1 to 65535 (e.g. 127.0.0.1:9464, [::1]:9464)");
+            $"{ConfigText.Quote(options.MetricsListen)} is not address:port with a port from 1 to 65535 (e.g. 127.0.0.1:9464, [::1]:9464)");
         Check(options.OtlpEndpoint is null || IsHttpUrl(options.OtlpEndpoint), "otlp_endpoint",
             "must be an absolute http or https URL (e.g. http://127.0.0.1:4318)");
 
         Check(options.Tunnels is { Count: > 0 }, "tunnels", "must list at least one tunnel");
         var tunnels = options.Tunnels ?? [];
+        var (ids, services, names) = (FirstSeen(), FirstSeen(), FirstSeen());
         for (var i = 0; i < tunnels.Count; i++)
         {
             var tunnel = tunnels[i];
@@ -74,17 +85,19 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             }
 
             CheckTunnel(tunnel, $"tunnels[{i}]", Check);
-            for (var j = 0; j < i; j++)
+            if (Repeats(ids, tunnel.TunnelId, i) is { } sameId)
             {
-                var other = tunnels[j];
-                if (other is null)
-                {
-                    continue;
-                }
+                Check(false, $"tunnels[{i}].tunnel_id", $"same tunnel as $.tunnels[{sameId}]");
+            }
 
-                Check(!SameText(tunnel.TunnelId, other.TunnelId), $"tunnels[{i}].tunnel_id", $"same tunnel as $.tunnels[{j}]");
-                Check(!SameText(tunnel.Service, other.Service), $"tunnels[{i}].service", $"\"{tunnel.Service}\" is also the backup of $.tunnels[{j}]: a failback of one would stop the other's backup");
-                Check(tunnel.Name is null || !SameText(tunnel.Name, other.Name), $"tunnels[{i}].name", $"\"{tunnel.Name}\" is also the name of $.tunnels[{j}]");
+            if (Repeats(services, tunnel.Service, i) is { } sameService)
+            {
+                Check(false, $"tunnels[{i}].service", $"{ConfigText.Quote(tunnel.Service)} is also the backup of $.tunnels[{sameService}]: a failback of one would stop the other's backup");
+            }
+
+            if (Repeats(names, tunnel.Name, i) is { } sameName)
+            {
+                Check(false, $"tunnels[{i}].name", $"{ConfigText.Quote(tunnel.Name)} is also the name of $.tunnels[{sameName}]");
             }
         }
 
@@ -110,38 +123,61 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         check(!string.IsNullOrWhiteSpace(alert.Url), $"{at}.url", "missing (the webhook URL)");
         if (!string.IsNullOrWhiteSpace(alert.Url))
         {
-            var seen = Uri.TryCreate(alert.Url, UriKind.Absolute, out var uri) ? $" (given: {uri.Scheme}://{uri.Host}/…)" : " (not an absolute URL)";
-            check(IsAcceptableBaseUrl(alert.Url), $"{at}.url", "must be an absolute https URL (http only to a loopback address)" + seen);
+            check(IsAcceptableBaseUrl(alert.Url), $"{at}.url", "must be an absolute https URL (http only to a loopback address)" + Seen(alert.Url, withPath: false));
         }
 
-        check(AlertFormats.All.Contains(alert.Format), $"{at}.format", $"\"{alert.Format}\" is not one of {string.Join(", ", AlertFormats.All)}");
+        check(AlertFormats.All.Contains(alert.Format), $"{at}.format", $"{ConfigText.Quote(alert.Format)} is not one of {string.Join(", ", AlertFormats.All)}");
         check(alert.Events is { Count: > 0 }, $"{at}.events", $"must list at least one event (leave the key out for all: {string.Join(", ", AlertEventNames.All)})");
         foreach (var name in alert.Events ?? [])
         {
-            check(AlertEventNames.All.Contains(name), $"{at}.events", $"\"{name}\" is not an event (use {string.Join(", ", AlertEventNames.All)})");
+            check(AlertEventNames.All.Contains(name), $"{at}.events", $"{ConfigText.Quote(name)} is not an event (use {string.Join(", ", AlertEventNames.All)})");
         }
     }
 
     private static void CheckTunnel(TunnelOptions tunnel, string at, Action<bool, string, string> check)
     {
+        // The name reaches log lines and `status` as it is: nothing that could forge a line or drive a terminal.
+        check(tunnel.Name is null || IsPrintable(tunnel.Name), $"{at}.name", $"{ConfigText.Quote(tunnel.Name)} holds a control character (line break, escape, tab, …) or an invisible format character");
+        check(tunnel.Name is null || tunnel.Name.Length <= MaxNameLength, $"{at}.name", $"is {tunnel.Name?.Length} characters long; at most {MaxNameLength}");
         check(!string.IsNullOrWhiteSpace(tunnel.AccountId), $"{at}.account_id", "missing (the Cloudflare account id, 32 hexadecimal characters)");
-        check(tunnel.AccountId is null || AccountIdPattern().IsMatch(tunnel.AccountId), $"{at}.account_id", $"\"{tunnel.AccountId}\" is not 32 hexadecimal characters");
+        check(tunnel.AccountId is null || AccountIdPattern().IsMatch(tunnel.AccountId), $"{at}.account_id", $"{ConfigText.Quote(tunnel.AccountId)} is not 32 hexadecimal characters");
         check(!string.IsNullOrWhiteSpace(tunnel.TunnelId), $"{at}.tunnel_id", "missing (the tunnel's UUID)");
-        check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"\"{tunnel.TunnelId}\" is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
+        check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"{ConfigText.Quote(tunnel.TunnelId)} is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
         check(!string.IsNullOrWhiteSpace(tunnel.Service), $"{at}.service", "missing (the systemd unit of the local backup connector)");
-        check(tunnel.Service is null || ServiceName.IsValid(tunnel.Service), $"{at}.service", $"\"{tunnel.Service}\" is not a valid {ServiceName.Kind}");
+        check(tunnel.Service is null || ServiceName.IsValid(tunnel.Service), $"{at}.service", $"{ConfigText.Quote(tunnel.Service)} is not a valid {ServiceName.Kind}");
         var sources = new[] { tunnel.Token, tunnel.TokenFile, tunnel.TokenCredential }.Count(s => !string.IsNullOrWhiteSpace(s));
         check(sources > 0, $"{at}.token", "missing (give token, token_file or token_credential)");
         check(sources < 2, $"{at}.token", "give only one of token, token_file and token_credential");
-        check(tunnel.TokenCredential is null || CredentialName().IsMatch(tunnel.TokenCredential), $"{at}.token_credential", $"\"{tunnel.TokenCredential}\" is not a credential name (letters, digits, _ . -)");
-        check(tunnel.BackupMetrics is null || IsHostAndPort(tunnel.BackupMetrics), $"{at}.backup_metrics", $"\"{tunnel.BackupMetrics}\" is not host:port (e.g. 127.0.0.1:20241)");
+        check(tunnel.TokenCredential is null || CredentialName().IsMatch(tunnel.TokenCredential), $"{at}.token_credential", $"{ConfigText.Quote(tunnel.TokenCredential)} is not a credential name (letters, digits, _ . -)");
+        check(tunnel.BackupMetrics is null || IsHostAndPort(tunnel.BackupMetrics), $"{at}.backup_metrics", $"{ConfigText.Quote(tunnel.BackupMetrics)} is not host:port (e.g. 127.0.0.1:20241)");
     }
 
     private static void CheckRange(double value, double min, double max, string field, string unit, Action<bool, string, string> check) =>
         check(value >= min && value <= max, field, $"{value} is out of range: {min} to {max} {unit}");
 
-    private static bool SameText(string? a, string? b) =>
-        a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    private static Dictionary<string, int> FirstSeen() => new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The index of the first tunnel with the same <paramref name="value"/> (case ignored), or null; remembers the first.</summary>
+    private static int? Repeats(Dictionary<string, int> firstSeen, string? value, int index) =>
+        value is null || firstSeen.TryAdd(value, index) ? null : firstSeen[value];
+
+    /// <summary>A URL for a message: scheme, host, port and (for <paramref name="withPath"/>) path, never user info, query or fragment.</summary>
+    private static string Seen(string? value, bool withPath) =>
+        !Uri.TryCreate(value, UriKind.Absolute, out var uri) ? " (not an absolute URL)"
+        : $" (given: {ConfigText.Safe(uri.Scheme + "://" + uri.Authority + (withPath ? uri.AbsolutePath : "/…"))})";
+
+    private static bool IsPrintable(string value)
+    {
+        for (var i = 0; i < value.Length; i += char.IsSurrogatePair(value, i) ? 2 : 1)
+        {
+            if (ConfigText.IsUnsafe(value[i]) && !char.IsSurrogatePair(value, i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>https anywhere; http only to loopback, where the fake API of the tests lives.</summary>
     internal static bool IsAcceptableBaseUrl(string? value) =>
@@ -151,10 +187,35 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
-    // IPAddress.TryParse also takes legacy short forms ("192.168.1" is 192.168.0.1): a typo, not a gateway.
-    private static bool IsIpAddress(string value) =>
-        IPAddress.TryParse(value, out var address)
-        && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || value.Count(c => c == '.') == 3);
+    /// <summary>
+    /// Why <paramref name="value"/> cannot be the gateway, or null. IPAddress.TryParse also takes the legacy forms
+    /// of inet_aton ("127.1", "0x7f.1", "127.0.0.010" read as octal, so 127.0.0.8): the text must be the address's
+    /// own canonical spelling. An address no gateway can have (0.0.0.0, ::, broadcast, multicast) would fail every
+    /// cycle.
+    /// </summary>
+    internal static string? GatewayAddressProblem(string value)
+    {
+        var scope = value.IndexOf('%', StringComparison.Ordinal);
+        var bare = scope < 0 ? value : value[..scope];
+        if (!IPAddress.TryParse(value, out var address) || (scope >= 0 && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
+        {
+            return "is not an IP address";
+        }
+
+        var canonical = new IPAddress(address.GetAddressBytes()).ToString();
+        if (!string.Equals(bare, canonical, StringComparison.OrdinalIgnoreCase))
+        {
+            return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? "is not written as four decimal numbers without leading zeros (e.g. 192.168.1.1); short, octal and hex forms are not accepted"
+                : $"is not in canonical form: write {canonical}";
+        }
+
+        var bytes = address.GetAddressBytes();
+        return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "is the unspecified address, which no gateway has"
+            : address.Equals(IPAddress.Broadcast) ? "is the broadcast address, which no gateway has"
+            : address.IsIPv6Multicast || (bytes.Length == 4 && bytes[0] >= 224 && bytes[0] <= 239) ? "is a multicast address, which no gateway has"
+            : null;
+    }
 
     private static bool IsHostAndPort(string value) =>
         Uri.TryCreate("http://" + value, UriKind.Absolute, out var uri)

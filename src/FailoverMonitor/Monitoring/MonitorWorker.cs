@@ -157,18 +157,19 @@ public sealed class MonitorWorker : BackgroundService
             _wake = new CancellationTokenSource();
         }
 
-        MonitorOptions loaded;
+        // A reload must never end the process: whatever goes wrong, the running configuration stays.
         try
         {
-            loaded = _source.Load();
+            Reconfigure(_source.Load());
         }
         catch (ConfigurationException e)
         {
             Log.ReloadFailed(_logger, e.Message);
-            return;
         }
-
-        Reconfigure(loaded);
+        catch (Exception e)
+        {
+            Log.ReloadFailedUnexpectedly(_logger, _source.Path, e.Message, e);
+        }
     }
 
     private async Task RunTimedAsync(IReadOnlyCollection<TunnelRuntime>? subset, CancellationToken stoppingToken)

@@ -70,7 +70,7 @@ public sealed class AlertOptionsTests : IDisposable
 
         Assert.Equal(
             [
-                "$.alerts[3].channel: unknown key (known keys: url, format, events)",
+                "$.alerts[3].channel: unknown key (known keys: url, format, events) (line 10)",
                 "$.alerts[0].url: missing (the webhook URL)",
                 "$.alerts[0].format: \"teams\" is not one of json, slack, discord",
                 "$.alerts[1].events: must list at least one event (leave the key out for all: failover, failback, restart, hold, config_problem)",

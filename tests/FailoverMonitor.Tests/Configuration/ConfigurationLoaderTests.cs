@@ -5,7 +5,7 @@ namespace FailoverMonitor.Tests.Configuration;
 
 // Some tests set $CREDENTIALS_DIRECTORY: the class runs alone so no other test sees it.
 [Collection(EnvironmentCollection.Name)]
-public sealed class ConfigurationLoaderTests : IDisposable
+public sealed partial class ConfigurationLoaderTests : IDisposable
 {
     private const string CredentialsDirectory = "CREDENTIALS_DIRECTORY";
     private const string Account = "0123456789abcdef0123456789abcdef";
@@ -144,8 +144,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
 
         var problem = Assert.Single(e.Problems);
-        Assert.StartsWith("$: not valid JSON", problem);
-        Assert.Contains("LineNumber: 2", problem);
+        Assert.Equal("$: not valid JSON at line 3, column 3: expected a comma, } or ] (a missing comma? a string without quotes?)", problem);
     }
 
     [Fact]
@@ -155,7 +154,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
 
-        Assert.Equal("$.check_interval: wrong type of value: The JSON value could not be converted to a number.", Assert.Single(e.Problems));
+        Assert.Equal("$.check_interval: expected a number, got a string (line 1)", Assert.Single(e.Problems));
     }
 
     [Fact]
@@ -165,7 +164,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
 
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
 
-        Assert.StartsWith("$: cannot read the file:", Assert.Single(e.Problems));
+        Assert.Equal($"$: cannot read {path}: no such file", Assert.Single(e.Problems));
     }
 
     [Fact]
@@ -325,7 +324,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(Write(extra: "\"max_actions_per_hour\": 2.5,")));
 
-        Assert.StartsWith("$.max_actions_per_hour: wrong type of value", Assert.Single(e.Problems));
+        Assert.Equal("$.max_actions_per_hour: expected a whole number, got 2.5 (line 1)", Assert.Single(e.Problems));
     }
 
     // ---- API budget ----
@@ -497,9 +496,9 @@ public sealed class ConfigurationLoaderTests : IDisposable
         }
     }
 
-    private string Write(string? tunnel = null, string extra = "") =>
+    private string Write(string? tunnel = null, string extra = "", string? tail = null) =>
         _dir.Write("tunnels.json", $$"""
             { {{extra}} "gateway_ip": "192.168.1.1",
-              "tunnels": [ {{tunnel ?? $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token": "{{Token}}", "service": "b" }"""}} ] }
+              "tunnels": [ {{tunnel ?? $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token": "{{Token}}", "service": "b" }"""}} ] {{tail}} }
             """);
 }

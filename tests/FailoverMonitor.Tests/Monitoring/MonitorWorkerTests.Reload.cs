@@ -154,6 +154,41 @@ public sealed partial class MonitorWorkerTests
         Assert.Single(h.Logs.WithId(FailedOver));
     }
 
+    public static TheoryData<string> HostileReloads => ["alerts null", "tunnels null", "dangling token_file", "line break in token"];
+
+    [Theory]
+    [MemberData(nameof(HostileReloads))]
+    public async Task Reload_HostileFile_LoggedAndTheRunningConfigurationKept(string kind)
+    {
+        await using var h = await MonitorHarness.StartAsync();
+        await h.Worker.InitializeAsync(CancellationToken.None);
+        await h.CycleAsync();
+        var (field, edit) = kind switch
+        {
+            "alerts null" => ("$.alerts:", (Action<MonitorOptions>)(o => o.Alerts = null!)),
+            "tunnels null" => ("$.tunnels:", o => o.Tunnels = null!),
+            "dangling token_file" => ("$.tunnels[0].token_file:", o =>
+            {
+                File.CreateSymbolicLink(Path.Combine(h.Directory.Path, "web.token"), Path.Combine(h.Directory.Path, "absent"));
+                (o.Tunnels[0].Token, o.Tunnels[0].TokenFile) = (null, "web.token");
+            }),
+            _ => ("$.tunnels[0].token:", o => o.Tunnels[0].Token = "Zx9\r\nsecond-line"),
+        };
+
+        EditConfig(h, edit);
+        var thrown = Record.Exception(() => Reload(h));
+
+        Assert.Null(thrown);
+        var error = Assert.Single(h.Logs.WithId(ReloadFailed));
+        Assert.Equal(LogLevel.Error, error.Level);
+        Assert.Contains(h.ConfigPath, error.Message);
+        Assert.Contains(field, error.Message);
+        Assert.DoesNotContain("second-line", error.Message);
+        h.PrimaryLeaves();
+        await h.CycleAsync(2);
+        Assert.Equal(1, h.Units.Count("start"));
+    }
+
     [Fact]
     public async Task Reload_NotRequested_DoesNothing()
     {
