@@ -137,7 +137,7 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     private static void CheckTunnel(TunnelOptions tunnel, string at, Action<bool, string, string> check)
     {
         // The name reaches log lines and `status` as it is: nothing that could forge a line or drive a terminal.
-        check(tunnel.Name is null || IsPrintable(tunnel.Name), $"{at}.name", $"{ConfigText.Quote(tunnel.Name)} holds a control character (line break, escape, tab, …) or an invisible format character");
+        check(tunnel.Name is null || ConfigText.IsClean(tunnel.Name), $"{at}.name", $"{ConfigText.Quote(tunnel.Name)} holds a control character (line break, escape, tab, …) or an invisible format character");
         check(tunnel.Name is null || tunnel.Name.Length <= MaxNameLength, $"{at}.name", $"is {tunnel.Name?.Length} characters long; at most {MaxNameLength}");
         check(!string.IsNullOrWhiteSpace(tunnel.AccountId), $"{at}.account_id", "missing (the Cloudflare account id, 32 hexadecimal characters)");
         check(tunnel.AccountId is null || AccountIdPattern().IsMatch(tunnel.AccountId), $"{at}.account_id", $"{ConfigText.Quote(tunnel.AccountId)} is not 32 hexadecimal characters");
@@ -165,19 +165,6 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
     private static string Seen(string? value, bool withPath) =>
         !Uri.TryCreate(value, UriKind.Absolute, out var uri) ? " (not an absolute URL)"
         : $" (given: {ConfigText.Safe(uri.Scheme + "://" + uri.Authority + (withPath ? uri.AbsolutePath : "/…"))})";
-
-    private static bool IsPrintable(string value)
-    {
-        for (var i = 0; i < value.Length; i += char.IsSurrogatePair(value, i) ? 2 : 1)
-        {
-            if (ConfigText.IsUnsafe(value[i]) && !char.IsSurrogatePair(value, i))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>https anywhere; http only to loopback, where the fake API of the tests lives.</summary>
     internal static bool IsAcceptableBaseUrl(string? value) =>
