@@ -10,7 +10,9 @@ readonly UNIT_NAME=failover-monitor.service
 readonly UNIT_DIR=/etc/systemd/system
 readonly UNIT_FILE=$UNIT_DIR/$UNIT_NAME
 readonly DROPIN_DIR=$UNIT_DIR/$UNIT_NAME.d
+# Written by versions that installed a framework-dependent build; removed when found.
 readonly DROPIN_DOTNET=$DROPIN_DIR/50-install-dotnet-root.conf
+readonly COMMAND_LINK=/usr/local/bin/failover-monitor
 readonly CONFIG=$PREFIX/tunnels.json
 readonly MANIFEST=$PREFIX/.install-manifest
 readonly LOG_FILE=/var/log/failover_monitor.log
@@ -21,13 +23,17 @@ usage() {
 Usage: sudo ./install.sh [--prebuilt DIR] [--no-start]
        sudo ./install.sh --uninstall | --purge
 
-Installs FailoverMonitor to $PREFIX and its systemd unit to $UNIT_FILE,
-enables it and starts it (restarts it when a running copy was changed).
+Installs FailoverMonitor (one native executable) to $PREFIX, the command
+$COMMAND_LINK and the systemd unit $UNIT_FILE, enables the unit and
+starts it (restarts it when a running copy was changed).
 
-  (default)        build with 'dotnet publish' (needs the .NET 10 SDK), then install
-  --prebuilt DIR   install an already published folder (only the .NET 10 runtime needed)
+  (default)        build with 'dotnet publish' (NativeAOT: needs the .NET 10 SDK,
+                   clang and zlib1g-dev), then install
+  --prebuilt DIR   install a folder published earlier with
+                   'dotnet publish src/FailoverMonitor -c Release -o DIR'
+                   (this host needs no .NET at all)
   --no-start       install and enable, but do not start or restart the service
-  --uninstall      stop, disable and remove the service and the program files;
+  --uninstall      stop, disable and remove the service, the command and the program;
                    keeps $CONFIG and $LOG_FILE
   --purge          as --uninstall, and also removes $CONFIG (with its API
                    tokens), $LOG_FILE (and rotated copies) and the state
@@ -70,6 +76,13 @@ done
 # or a chroot) the files are still installed and the systemctl steps are skipped.
 have_systemd() { [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; }
 
+# The command on PATH: a link to the installed executable, only ever replacing our own link.
+remove_command_link() {
+    if [[ -L $COMMAND_LINK && $(readlink "$COMMAND_LINK") == "$PREFIX/failover-monitor" ]]; then
+        rm -f "$COMMAND_LINK"
+    fi
+}
+
 # ---------------------------------------------------------------- uninstall
 uninstall() {
     if have_systemd; then
@@ -80,6 +93,7 @@ uninstall() {
     fi
     rm -f "$UNIT_FILE" "$DROPIN_DOTNET"
     rmdir "$DROPIN_DIR" 2>/dev/null || true
+    remove_command_link
     if have_systemd; then
         systemctl daemon-reload
         systemctl reset-failed "$UNIT_NAME" >/dev/null 2>&1 || true
@@ -128,11 +142,22 @@ if [[ -n $prebuilt ]]; then
 else
     [[ -f $SCRIPT_DIR/$PROJECT ]] ||
         die "$PROJECT not found next to install.sh; to install a published folder use --prebuilt DIR"
-    command -v dotnet >/dev/null ||
-        die "the .NET 10 SDK is needed to build ('dotnet' not found). Install it (Debian/Ubuntu: package dotnet-sdk-10.0) or install a published folder with --prebuilt DIR"
-    dotnet --list-sdks 2>/dev/null | grep -q '^10\.' ||
-        die "the .NET 10 SDK is needed to build (found: $(dotnet --list-sdks 2>/dev/null | awk '{print $1}' | paste -sd' ' -)). Install it or use --prebuilt DIR"
-    say "building: dotnet publish $PROJECT -c Release"
+    # NativeAOT compiles with the SDK and links with clang against zlib: name everything missing at once.
+    lacks=()
+    if ! command -v dotnet >/dev/null; then
+        lacks+=("the .NET 10 SDK ('dotnet' not found; Debian/Ubuntu package dotnet-sdk-10.0)")
+    elif ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+        lacks+=("the .NET 10 SDK (found: $(dotnet --list-sdks 2>/dev/null | awk '{print $1}' | paste -sd' ' -))")
+    fi
+    command -v clang >/dev/null || lacks+=("clang (package clang), the linker NativeAOT uses")
+    compgen -G '/usr/lib/*/libz.so' >/dev/null || [[ -e /usr/lib/libz.so || -e /usr/lib64/libz.so ]] ||
+        lacks+=("zlib1g-dev (libz.so, linked into the executable)")
+    if ((${#lacks[@]})); then
+        printf 'install.sh: this build host lacks:\n' >&2
+        printf '  - %s\n' "${lacks[@]}" >&2
+        die "install them (Debian/Ubuntu: sudo apt-get install clang zlib1g-dev, and the .NET 10 SDK), or build elsewhere and install the folder with --prebuilt DIR"
+    fi
+    say "building: dotnet publish $PROJECT -c Release (NativeAOT, a few minutes)"
     src=$workdir/publish
     # NuGetAudit=false: the vulnerability check needs the package source online, and an
     # installer must also work on a host that has the packages cached but no network.
@@ -144,40 +169,13 @@ else
     }
 fi
 
-[[ -f $src/failover-monitor.dll ]] || die "$src does not look like a published FailoverMonitor (no failover-monitor.dll)"
 [[ -f $src/failover-monitor && -x $src/failover-monitor ]] ||
-    die "$src has no 'failover-monitor' executable (publish for Linux with the app host)"
-
-# ---------------------------------------------------------------- .NET runtime
-# A framework-dependent build needs the shared runtime; the app host looks in
-# DOTNET_ROOT, /etc/dotnet/install_location and /usr/share/dotnet (and /usr/lib/dotnet
-# on distribution builds). If it is found elsewhere, a drop-in sets DOTNET_ROOT.
-dotnet_root=
-runtimeconfig=$src/failover-monitor.runtimeconfig.json
-if [[ -f $runtimeconfig ]] && grep -q '"framework' "$runtimeconfig" && ! grep -q '"includedFrameworks"' "$runtimeconfig"; then
-    major=$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([0-9]*\)\..*/\1/p' "$runtimeconfig" | head -n 1)
-    major=${major:-10}
-    candidates=()
-    registered=
-    for f in /etc/dotnet/install_location_x64 /etc/dotnet/install_location; do
-        if [[ -f $f ]]; then registered=$(head -n 1 "$f"); candidates+=("$registered"); break; fi
-    done
-    candidates+=(/usr/share/dotnet /usr/lib/dotnet)
-    [[ -n ${DOTNET_ROOT:-} ]] && candidates+=("$DOTNET_ROOT")
-    # What an earlier run recorded (sudo may have dropped DOTNET_ROOT this time).
-    if [[ -f $DROPIN_DOTNET ]]; then
-        candidates+=("$(sed -n 's/^Environment=DOTNET_ROOT=//p' "$DROPIN_DOTNET" | head -n 1)")
-    fi
-    if command -v dotnet >/dev/null; then candidates+=("$(dirname "$(readlink -f "$(command -v dotnet)")")"); fi
-    for root in "${candidates[@]}"; do
-        if compgen -G "$root/shared/Microsoft.NETCore.App/$major.*" >/dev/null; then dotnet_root=$root; break; fi
-    done
-    [[ -n $dotnet_root ]] ||
-        die "the .NET $major runtime was not found (looked in: ${candidates[*]}). Install it (Debian/Ubuntu: package dotnet-runtime-$major.0 or aspnetcore-runtime-$major.0) or set DOTNET_ROOT"
-    case $dotnet_root in
-        /usr/share/dotnet|/usr/lib/dotnet|"$registered") dotnet_root= ;;  # found by the app host on its own
-    esac
-fi
+    die "$src has no 'failover-monitor' executable (publish it on Linux: dotnet publish src/FailoverMonitor -c Release -o DIR)"
+# The unit forbids writable executable memory (MemoryDenyWriteExecute=yes), which a JIT needs.
+[[ ! -f $src/failover-monitor.dll ]] ||
+    die "$src is a framework-dependent (JIT) build, which the unit's MemoryDenyWriteExecute=yes cannot run; publish the native one: dotnet publish src/FailoverMonitor -c Release -o DIR"
+timeout 30 "$src/failover-monitor" version >"$workdir/version.out" 2>&1 ||
+    die "$src/failover-monitor does not run on this host (built for another architecture?): $(head -c 300 "$workdir/version.out")"
 
 # ---------------------------------------------------------------- upgrade safety
 example=''
@@ -188,19 +186,14 @@ done
 # $PREFIX.previous until the new one has accepted the same file too.
 check_config() { # BINARY: exit status of its check-config on $CONFIG (no API calls)
     local rc=0
-    if [[ -n $dotnet_root ]]; then
-        DOTNET_ROOT=$dotnet_root timeout 60 "$1" check-config --no-verify --config "$CONFIG" >"$workdir/check.out" 2>&1 || rc=$?
-    else
-        timeout 60 "$1" check-config --no-verify --config "$CONFIG" >"$workdir/check.out" 2>&1 || rc=$?
-    fi
+    timeout 60 "$1" check-config --no-verify --config "$CONFIG" >"$workdir/check.out" 2>&1 || rc=$?
     return "$rc"
 }
 readonly PREVIOUS=$PREFIX.previous
 old_accepts=0
 if [[ -x $PREFIX/failover-monitor && -f $CONFIG && -f $MANIFEST ]] &&
     ! { [[ -n $example ]] && cmp -s "$example" "$CONFIG"; } &&
-    ! { cmp -s "$src/failover-monitor.dll" "$PREFIX/failover-monitor.dll" &&
-        cmp -s "$src/failover-monitor" "$PREFIX/failover-monitor"; }; then
+    ! cmp -s "$src/failover-monitor" "$PREFIX/failover-monitor"; then
     # 0: accepted; anything else (78 rejected, or a version without check-config): no check.
     if check_config "$PREFIX/failover-monitor"; then
         old_accepts=1
@@ -287,8 +280,7 @@ fi
 config_is_example=0
 if [[ -n $example && -f $CONFIG ]] && cmp -s "$example" "$CONFIG"; then config_is_example=1; fi
 
-# The unit (paths rewritten when installing to another prefix) and, when needed, a
-# drop-in telling the app host where .NET lives.
+# The unit (paths rewritten when installing to another prefix).
 unit_src=$SCRIPT_DIR/deploy/$UNIT_NAME
 [[ -f $unit_src ]] || unit_src=$src/$UNIT_NAME
 [[ -f $unit_src ]] || die "deploy/$UNIT_NAME not found next to install.sh"
@@ -306,22 +298,19 @@ if ! cmp -s "$workdir/unit" "$UNIT_FILE"; then
     put_file "$workdir/unit" "$UNIT_FILE" 644
     changed=1
 fi
-if [[ -n $dotnet_root ]]; then
-    printf '# Written by install.sh: where the .NET runtime lives.\n[Service]\nEnvironment=DOTNET_ROOT=%s\n' "$dotnet_root" > "$workdir/dropin"
-    case $dotnet_root/ in
-        /root/*|/home/*|/run/user/*)
-            # The unit's ProtectHome=yes hides home directories: an empty tmpfs there instead,
-            # with the runtime's folder bound back in read-only.
-            printf 'ProtectHome=tmpfs\nBindReadOnlyPaths=%s\n' "$dotnet_root" >> "$workdir/dropin" ;;
-    esac
-    if ! cmp -s "$workdir/dropin" "$DROPIN_DOTNET"; then
-        put_file "$workdir/dropin" "$DROPIN_DOTNET" 644
-        changed=1
-    fi
-elif [[ -e $DROPIN_DOTNET ]]; then
+if [[ -e $DROPIN_DOTNET ]]; then
     rm -f "$DROPIN_DOTNET"
     rmdir "$DROPIN_DIR" 2>/dev/null || true
     changed=1
+fi
+if [[ $(readlink "$COMMAND_LINK" 2>/dev/null) != "$PREFIX/failover-monitor" ]]; then
+    if [[ -e $COMMAND_LINK && ! -L $COMMAND_LINK ]]; then
+        warn "$COMMAND_LINK exists and is not a link; left alone (the command is $PREFIX/failover-monitor)"
+    else
+        mkdir -p "${COMMAND_LINK%/*}"
+        ln -sfn "$PREFIX/failover-monitor" "$COMMAND_LINK"
+        say "command: $COMMAND_LINK -> $PREFIX/failover-monitor"
+    fi
 fi
 
 if ((changed)); then
