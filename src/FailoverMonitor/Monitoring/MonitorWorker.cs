@@ -38,8 +38,8 @@ public sealed class MonitorWorker : BackgroundService
     private CancellationTokenSource _wake = new();
     private bool _reloadRequested;
     private GatewayProbeResult? _lastGateway;
-    private DateTimeOffset _gatewayDownSince;
-    private DateTimeOffset _gatewayLoggedAt;
+    private Instant _gatewayDownSince;
+    private Instant _gatewayLoggedAt;
     private Instant _nextHeartbeat;
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
@@ -262,7 +262,7 @@ public sealed class MonitorWorker : BackgroundService
         var result = await _gateway.ProbeAsync(cancellationToken).ConfigureAwait(false);
         var previous = _lastGateway;
         _lastGateway = result;
-        var now = _time.GetUtcNow();
+        var now = Instant.Now(_time);
         if (result.Reachable)
         {
             if (previous is { Reachable: false })
@@ -289,7 +289,7 @@ public sealed class MonitorWorker : BackgroundService
         else if (now - _gatewayLoggedAt >= ReminderInterval)
         {
             _gatewayLoggedAt = now;
-            Log.GatewayStillUnreachable(_logger, _options.GatewayIp!, _gatewayDownSince, result.Problem ?? "no reply");
+            Log.GatewayStillUnreachable(_logger, _options.GatewayIp!, _gatewayDownSince.Wall, result.Problem ?? "no reply");
         }
 
         return false;
@@ -442,7 +442,7 @@ public sealed class MonitorWorker : BackgroundService
 
     private void LogObservation(TunnelRuntime tunnel, TunnelObservation observation)
     {
-        var now = _time.GetUtcNow();
+        var now = Instant.Now(_time);
         tunnel.LastObservation = observation;
         if (observation.Status is not { } status)
         {
@@ -467,11 +467,11 @@ public sealed class MonitorWorker : BackgroundService
                 tunnel.LastFailureLoggedAt = now;
                 if (failure.IsConfigurationProblem)
                 {
-                    Log.TunnelStillConfigurationProblem(_logger, tunnel.Name, tunnel.UnknownSince, failure.Message);
+                    Log.TunnelStillConfigurationProblem(_logger, tunnel.Name, tunnel.UnknownSince.Wall, failure.Message);
                 }
                 else
                 {
-                    Log.TunnelStillUnknown(_logger, tunnel.Name, tunnel.UnknownSince, failure.Message);
+                    Log.TunnelStillUnknown(_logger, tunnel.Name, tunnel.UnknownSince.Wall, failure.Message);
                 }
             }
 

@@ -24,7 +24,7 @@ internal sealed class TunnelRuntime(TunnelOptions options)
     /// <summary>The last Unknown reason; null while the API answers.</summary>
     public string? LastFailure { get; set; }
 
-    public DateTimeOffset UnknownSince { get; set; }
+    public Instant UnknownSince { get; set; }
 
     /// <summary>The last Unknown reason as text, for status output.</summary>
     public string? LastFailureMessage { get; set; }
@@ -32,7 +32,7 @@ internal sealed class TunnelRuntime(TunnelOptions options)
     /// <summary>The last connectors seen (null when not fetched), for status output.</summary>
     public TunnelObservation? LastObservation { get; set; }
 
-    public DateTimeOffset LastFailureLoggedAt { get; set; }
+    public Instant LastFailureLoggedAt { get; set; }
 
     /// <summary>Whether <paramref name="other"/> watches the same tunnel with the same unit and credentials.</summary>
     public bool IsSameTunnel(TunnelOptions other) =>

@@ -28,6 +28,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Api = api;
         Options = options;
         Notify = notify;
+        Wall = new WallJumpTimeProvider(Clock);
         Usage = new ApiUsage(Clock);
         Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
@@ -42,9 +43,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
             services,
             new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
             new SystemdNotifier(notify?.Path),
-            new StatusPublisher(new StateFile(StatePath), Usage, Clock, new RunMode(DryRun: false)),
+            new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false)),
             Observers,
-            Clock,
+            Wall,
             loggers.CreateLogger<MonitorWorker>());
     }
 
@@ -63,6 +64,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public NotifySocket? Notify { get; }
 
     public FakeTimeProvider Clock { get; } = new();
+
+    /// <summary>The worker's clock: <see cref="Clock"/>, with a wall clock a test can set back or forward.</summary>
+    public WallJumpTimeProvider Wall { get; }
 
     public ApiUsage Usage { get; }
 
