@@ -37,6 +37,7 @@ SCENARIOS=(
     failover-starts-backup
     failover-logged-once-at-error
     reload-keeps-state
+    reload-hostile-files-keep-running
     operator-views
     failback-stops-backup
     ghost-does-not-fail-back
@@ -187,6 +188,11 @@ jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels
 # For systemctl reload: a valid change (heartbeat_interval) and an invalid file.
 jq '.heartbeat_interval = 300' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload.json"
 jq '.tunnels[0].tunnel_id = "web"' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload-bad.json"
+# Hostile files for systemctl reload: each once ended the daemon with exit 0.
+jq '.alerts = null' "$STAGE/tunnels.json" > "$STAGE/tunnels-hostile-alerts-null.json"
+jq '.tunnels = null' "$STAGE/tunnels.json" > "$STAGE/tunnels-hostile-tunnels-null.json"
+jq '.tunnels[0].token = "x\r\ny"' "$STAGE/tunnels.json" > "$STAGE/tunnels-hostile-token-crlf.json"
+jq '.tunnels[0] |= (del(.token) + {token_file: "dangling.token"})' "$STAGE/tunnels.json" > "$STAGE/tunnels-hostile-dangling.json"
 # The token from a systemd credential (LoadCredential= in a drop-in), not from the file.
 jq --arg c "$CRED_NAME" '.tunnels[0] |= (del(.token) + {token_credential: $c})' "$STAGE/tunnels.json" \
     > "$STAGE/tunnels-credential.json"
@@ -582,6 +588,35 @@ scenario_reload_keeps_state() {
     reload_with tunnels.json && wait_for 10 has_log_line_since "$lines" "1 tunnel(s) kept with their state" ||
         { WHY="${WHY:-cannot restore tunnels.json by reload}"; rc=1; }
     log_since 0 | grep -F -e 'Reloaded ' -e 'Reload failed' | tail -n 3 | sed 's/^/    /' >&2
+    return "$rc"
+}
+
+# A reload to a hostile file (null where a value belongs, a token with CR LF, a token_file
+# that is a dangling symlink, a FIFO as tunnels.json) is logged at err and the same process
+# keeps monitoring; none may end it.
+scenario_reload_hostile_files_keep_running() {
+    local pid lines rc=0 f
+    pid=$(prop $UNIT MainPID)
+    sbx ln -sfn /nonexistent/web.token /opt/failover-monitor/dangling.token
+    for f in alerts-null tunnels-null token-crlf dangling fifo; do
+        lines=$(log_lines)
+        if [[ $f == fifo ]]; then
+            sbx_sh "rm -f /opt/failover-monitor/tunnels.json && mkfifo -m 600 /opt/failover-monitor/tunnels.json" &&
+                SBX_TIMEOUT=30 sbx systemctl reload $UNIT || { WHY="reload ($f) failed"; rc=1; break; }
+        else
+            reload_with "tunnels-hostile-$f.json" || { WHY="reload ($f) failed"; rc=1; break; }
+        fi
+        wait_for 10 has_log_line_since "$lines" "Reload failed, keeping the running configuration:" ||
+            { WHY="no 'Reload failed' line after the $f reload"; rc=1; break; }
+        sleep $((2 * CHECK_INTERVAL))
+        [[ $(prop $UNIT MainPID) == "$pid" ]] && monitor_running ||
+            { WHY="after the $f reload the monitor is $(prop $UNIT ActiveState), pid $(prop $UNIT MainPID) (was $pid)"; rc=1; break; }
+    done
+    sbx rm -f /opt/failover-monitor/tunnels.json /opt/failover-monitor/dangling.token
+    lines=$(log_lines)
+    reload_with tunnels.json && wait_for 10 has_log_line_since "$lines" "1 tunnel(s) kept with their state" ||
+        { WHY="${WHY:-cannot restore tunnels.json by reload}"; rc=1; }
+    log_since 0 | grep -F 'Reload failed' | tail -n 5 | cut -c1-200 | sed 's/^/    /' >&2
     return "$rc"
 }
 
