@@ -640,7 +640,7 @@ class Bench:
             # The Python original's rule, measured with the same monitor: act on the first 'down' seen.
             series.append(("first-down rule (failure_threshold 1, confirm_delay 0)", "failover-first-down",
                            dict(base, failure_threshold=1, confirm_delay=0)))
-        for label, name, extra in series:
+        for label, name, extra in series if S["trials"] > 0 else []:
             self.failover_series(label, name, extra)
         self.failover_comparison()
         if S["outage2_trials"] > 0:
@@ -1180,6 +1180,7 @@ class Bench:
             add(f"CPU per hour, whole unit, {t}/{a}", pick("unit_h"), "{:.1f} s",
                 f"<= {cpu_limit} s" if cpu_limit else "-", cpu_limit)
             add("  of which child processes", pick("child_h"), "{:.1f} s")
+            add("  the daemon alone", pick("self_h"), "{:.1f} s")
         for spec in S["ready_sizes"]:
             t, a = parse_size(spec)
             got = {n: (res.get(f"ready {t}/{a} {n}") or {}).get("median") for n in names}
