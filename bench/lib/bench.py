@@ -1219,6 +1219,7 @@ class Soak:
 
     def begin(self):
         self.t0 = time.monotonic()
+        self.offset = self.sc.systemctl_log.stat().st_size
         self.sample(force=True)
 
     def cycles(self):
@@ -1250,18 +1251,20 @@ class Soak:
                 return value
             time.sleep(0.02)
 
-    def actions_since(self, offset):
-        """(epoch ns, verb) of the fake systemctl's start/stop/restart calls after a log offset."""
+    def actions_since(self, offset, end=None):
+        """(epoch ns, verb) of the fake systemctl's start/stop/restart calls between two log offsets (end: now)."""
         with open(self.sc.systemctl_log, "rb") as f:
             f.seek(offset)
-            lines = f.read().decode().splitlines()
+            lines = f.read(-1 if end is None else end - offset).decode().splitlines()
         return [(int(p[0]), p[1]) for p in (line.split() for line in lines) if len(p) >= 3 and p[1] in self.ACTIONS]
 
     def step(self, name, action, expected):
-        offset = self.sc.systemctl_log.stat().st_size
+        """Runs one step; the actions counted are all since the end of the previous step (its quiet time too)."""
         action()
         self.wait(0.5)  # a late answer to the step's last check
-        seen = [verb for _, verb in self.actions_since(offset)]
+        end = self.sc.systemctl_log.stat().st_size
+        seen = [verb for _, verb in self.actions_since(self.offset, end)]
+        self.offset = end
         unmatched = list(expected)
         false = 0
         for verb in seen:
