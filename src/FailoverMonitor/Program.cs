@@ -46,6 +46,7 @@ var root = new RootCommand("""
     EXIT CODES
       0   success / stopped normally
       3   status: no daemon is running
+      70  part of the daemon failed (systemd restarts the service)
       78  invalid configuration (systemd does not restart the service on it)
     """)
 {

@@ -54,6 +54,9 @@ SCENARIOS=(
     journal-priorities
     log-file-format
     no-token-in-logs
+    log-disk-full-monitoring-goes-on
+    log-file-dev-full-reload-and-stop
+    backup-stop-hangs-loop-keeps-rhythm
     purge-removes-config-and-log
 )
 
@@ -199,6 +202,10 @@ jq --arg c "$CRED_NAME" '.tunnels[0] |= (del(.token) + {token_credential: $c})' 
 printf '%s\n' "$CRED_TOKEN" > "$STAGE/cred-token"
 # A short per-attempt API timeout (1 s, 1.5 s per call) for the hanging-API scenario.
 jq '.api_timeout = 1' "$STAGE/tunnels.json" > "$STAGE/tunnels-fast.json"
+# The log file on a full disk: a tiny tmpfs the scenario fills, and /dev/full.
+FULL_LOG_DIR=/var/log/failover-e2e-full
+jq --arg l "$FULL_LOG_DIR/failover_monitor.log" '.log_file = $l' "$STAGE/tunnels.json" > "$STAGE/tunnels-log-full.json"
+jq '.log_file = "/dev/full"' "$STAGE/tunnels.json" > "$STAGE/tunnels-dev-full.json"
 # The Python original's format, only its four keys per tunnel (no name, no backup_metrics).
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
     '{gateway_ip: "127.0.0.2", check_interval: 1,
@@ -1178,6 +1185,123 @@ scenario_purge_removes_config_and_log() {
     grep -q -- '--purge: removed the configuration' "$WORK/install-purge.log" ||
         { WHY="install.sh --purge did not say what it removed"; return 1; }
     is_inactive $UNIT || { WHY="monitor still $(active_state $UNIT)"; return 1; }
+}
+
+# The log file's disk fills up (a real 64 KiB tmpfs): monitoring and failover go on, one line
+# on journald says so, SIGHUP and SIGTERM do not crash; once there is room, lines are written again.
+scenario_log_disk_full_monitoring_goes_on() {
+    baseline || return 1
+    local c pid r0 n rc=0
+    sbx_sh "mkdir -p $FULL_LOG_DIR && mount -t tmpfs -o size=64k,mode=0755 failover-e2e-full $FULL_LOG_DIR &&
+            : > $FULL_LOG_DIR/failover_monitor.log" || { WHY="cannot mount the tmpfs"; return 1; }
+    c=$(jcursor)
+    if ! use_config tunnels-log-full.json; then
+        WHY="monitor does not run with log_file on the tmpfs"; rc=1
+    else
+        pid=$(prop $UNIT MainPID) r0=$(prop $UNIT NRestarts)
+        # Fill the disk, then the slack of the log file's last page (tmpfs allocates whole pages).
+        sbx_sh "dd if=/dev/zero of=$FULL_LOG_DIR/fill bs=4k >/dev/null 2>&1;
+                head -c 8192 /dev/zero | tr '\\0' ' ' >> $FULL_LOG_DIR/failover_monitor.log 2>/dev/null; true"
+        primary_down
+        if ! wait_for $((FAILURE_THRESHOLD * CHECK_INTERVAL + 15)) is_active $BACKUP; then
+            WHY="no failover with the log disk full ($BACKUP $(active_state $BACKUP))"; rc=1
+        fi
+        SBX_TIMEOUT=30 sbx systemctl reload $UNIT || { WHY="systemctl reload failed"; rc=1; }
+        sleep $((3 * CHECK_INTERVAL))
+        n=$(jsince "$c" $UNIT 4 | grep -c "Log file $FULL_LOG_DIR/failover_monitor.log cannot be written (No space left on device" || true)
+        if ((rc == 0)) && ! { monitor_running && [[ $(prop $UNIT MainPID) == "$pid" && $(prop $UNIT NRestarts) == "$r0" ]]; }; then
+            WHY="the monitor did not survive the full disk (MainPID $pid -> $(prop $UNIT MainPID), NRestarts $r0 -> $(prop $UNIT NRestarts))"; rc=1
+        elif ((rc == 0 && n != 1)); then
+            WHY="$n journal lines (warning) say the log file cannot be written, want exactly 1"; rc=1
+        fi
+        # Room again: the next lines reach the file, and journald hears so once.
+        sbx rm -f $FULL_LOG_DIR/fill
+        primary_up
+        if ((rc == 0)) && ! wait_for 20 sbx grep -q "Tunnel web primary connector is back" $FULL_LOG_DIR/failover_monitor.log; then
+            WHY="no line reached the log file once the disk had room"; rc=1
+        elif ((rc == 0)) && ! jsince "$c" $UNIT | grep -q "Log file $FULL_LOG_DIR/failover_monitor.log is written again"; then
+            WHY="journald was not told the log file is written again"; rc=1
+        fi
+    fi
+    wait_for 20 is_inactive $BACKUP
+    use_config tunnels.json || { WHY="${WHY:+$WHY; }monitor does not restart on tunnels.json"; rc=1; }
+    sbx umount $FULL_LOG_DIR || true
+    return "$rc"
+}
+
+# log_file /dev/full (every write fails with ENOSPC): SIGHUP reopens the file without killing the
+# daemon (it used to abort in the signal handler, exit 134), SIGTERM ends it with exit 0 (it used to
+# end with exit 1 and "Unhandled exception").
+scenario_log_file_dev_full_reload_and_stop() {
+    baseline || return 1
+    local c pid status result rc=0
+    c=$(jcursor)
+    use_config tunnels-dev-full.json || { WHY="monitor does not run with log_file /dev/full"; use_config tunnels.json; return 1; }
+    pid=$(prop $UNIT MainPID)
+    wait_for 10 eval 'jsince "$c" $UNIT 4 | grep -q "Log file /dev/full cannot be written (No space left on device"' ||
+        { WHY="no journal line says /dev/full cannot be written: was it written to?"; rc=1; }
+    SBX_TIMEOUT=30 sbx systemctl reload $UNIT || { WHY="systemctl reload failed"; rc=1; }
+    sleep $((3 * CHECK_INTERVAL))
+    if ((rc == 0)) && ! { monitor_running && [[ $(prop $UNIT MainPID) == "$pid" ]]; }; then
+        WHY="SIGHUP with log_file /dev/full ended the daemon (ExecMainStatus $(prop $UNIT ExecMainStatus))"; rc=1
+    fi
+    SBX_TIMEOUT=60 sbx systemctl stop $UNIT
+    status=$(prop $UNIT ExecMainStatus) result=$(prop $UNIT Result)
+    if ((rc == 0)) && [[ $status != 0 || $result != success ]]; then
+        WHY="SIGTERM with log_file /dev/full: exit status $status, result $result (want 0, success)"; rc=1
+    fi
+    use_config tunnels.json || { WHY="${WHY:+$WHY; }monitor does not restart on tunnels.json"; rc=1; }
+    return "$rc"
+}
+
+# Failback while the backup's ExecStop= takes 15 s (longer than WatchdogSec=5): the stop is queued,
+# the loop keeps its 1 s rhythm, the watchdog is not tripped, and the unit is stopped once.
+STOP_DROPIN=/etc/systemd/system/$BACKUP.d/90-e2e-slow-stop.conf
+scenario_backup_stop_hangs_loop_keeps_rhythm() {
+    baseline || return 1
+    local c pid r0 t0 gap n rc=0
+    sbx_sh "mkdir -p ${STOP_DROPIN%/*} && printf '[Service]\nExecStop=/bin/sleep 15\nTimeoutStopSec=40\n' > $STOP_DROPIN" ||
+        { WHY="cannot install the slow ExecStop= drop-in"; return 1; }
+    watchdog_dropin 5
+    SBX_TIMEOUT=90 sbx systemctl restart $UNIT && wait_for 10 monitor_running || { WHY="monitor does not run with WatchdogSec=5"; rc=1; }
+    if ((rc == 0)); then
+        primary_down
+        wait_for $((FAILURE_THRESHOLD * CHECK_INTERVAL + 15)) is_active $BACKUP || { WHY="precondition: no failover"; rc=1; }
+    fi
+    if ((rc == 0)); then
+        pid=$(prop $UNIT MainPID) r0=$(prop $UNIT NRestarts)
+        c=$(jcursor)
+        primary_up
+        wait_for $((RECOVERY_THRESHOLD * CHECK_INTERVAL + 15)) unit_state_is $BACKUP deactivating ||
+            { WHY="the failback did not begin stopping $BACKUP ($(active_state $BACKUP))"; rc=1; }
+    fi
+    if ((rc == 0)); then
+        fake DELETE /requests >/dev/null
+        t0=$(ms)
+        sleep 10   # inside the 15 s ExecStop=, twice WatchdogSec
+        gap=$(api_requests | jq --argjson t "$t0" "$JQ_MS"' [.[] | (.at | ms) | select(. >= $t)] | sort
+              | [$t] + . + [now * 1000 | floor] | [range(1; length) as $i | .[$i] - .[$i - 1]] | max')
+        MEASURED=$(secs "$gap") UNIT_OF_MEASURE=" s longest gap between checks"
+        if [[ $(prop $UNIT MainPID) != "$pid" || $(prop $UNIT NRestarts) != "$r0" ]]; then
+            WHY="the monitor was restarted while $BACKUP was stopping (watchdog tripped?)"; rc=1
+        elif ((gap > 2500 * CHECK_INTERVAL)); then
+            WHY="the loop lost its rhythm while $BACKUP was stopping: ${MEASURED}s without an API check"; rc=1
+        elif ! jsince "$c" $UNIT | grep -q "local service $SERVICE is still stopping"; then
+            WHY="no line says $BACKUP is still stopping"; rc=1
+        fi
+    fi
+    if ((rc == 0)); then
+        wait_for 30 is_inactive $BACKUP || { WHY="$BACKUP never stopped ($(active_state $BACKUP))"; rc=1; }
+        n=$(jobs_since "$c" $BACKUP stop)
+        ((rc != 0 || n == 1)) || { WHY="$n stop jobs for $BACKUP (want 1)"; rc=1; }
+        n=$(jobs_since "$c" $BACKUP start)
+        ((rc != 0 || n == 0)) || { WHY="$n start jobs for $BACKUP while it stopped"; rc=1; }
+    fi
+    sbx_sh "rm -f $STOP_DROPIN && rmdir ${STOP_DROPIN%/*} 2>/dev/null; systemctl daemon-reload"
+    wait_for 30 is_inactive $BACKUP
+    watchdog_dropin_remove
+    SBX_TIMEOUT=90 sbx systemctl restart $UNIT || { WHY="${WHY:+$WHY; }restart without the drop-ins failed"; rc=1; }
+    return "$rc"
 }
 
 # ------------------------------------------------------------------ run

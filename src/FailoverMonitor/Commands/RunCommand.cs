@@ -18,7 +18,7 @@ namespace FailoverMonitor.Commands;
 /// <summary><c>failover-monitor run</c>: the daemon. Composition root of the generic host.</summary>
 public static class RunCommand
 {
-    /// <summary>Loads the configuration and runs until SIGTERM; 0 when stopped, 78 when the configuration is invalid.</summary>
+    /// <summary>Loads the configuration and runs until SIGTERM; 0 when stopped, 78 when the configuration is invalid, 70 when part of the daemon failed.</summary>
     public static async Task<int> RunAsync(string? configArgument, bool dryRun, CancellationToken cancellationToken)
     {
         var configPath = ConfigurationLoader.ResolvePath(configArgument);
@@ -54,13 +54,13 @@ public static class RunCommand
             Log.LogFileUnwritable(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor"), options.LogFile, logFileError);
         }
 
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        return await HostExit.RunAsync(host, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddServices(IServiceCollection services, MonitorOptions options, string configPath, bool dryRun)
     {
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         services.AddSingleton(options);
         services.AddSingleton(new ConfigurationSource(configPath));
         services.AddSingleton(new RunMode(dryRun));

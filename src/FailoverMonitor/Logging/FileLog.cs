@@ -67,8 +67,8 @@ public static class FileLog
     }
 
     /// <summary>
-    /// Serilog reports its own write failures (a full disk, a removed directory) only through SelfLog: they go to
-    /// stderr, which journald keeps, at most once a minute, while monitoring carries on.
+    /// Serilog reports other failures of a sink (the file's own are <see cref="RotatingFileSink"/>'s) only through
+    /// SelfLog: they go to stderr, which journald keeps, at most once a minute, while monitoring carries on.
     /// </summary>
     private static void ReportWriteFailures(string path)
     {

@@ -5,6 +5,7 @@ using FailoverMonitor.Logging;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
+using FailoverMonitor.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,8 @@ public sealed class MonitorWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<MonitorWorker> _logger;
     private readonly object _reloadLock = new();
+    private readonly CycleHealth _health;
+    private bool _stateFileFailing;
     private MonitorOptions _options;
     private FailoverPolicy _policy;
     private Dictionary<TunnelOptions, TunnelRuntime> _tunnels;
@@ -57,6 +60,7 @@ public sealed class MonitorWorker : BackgroundService
         _observers = observers;
         _time = time;
         _logger = logger;
+        _health = new CycleHealth(time);
         _policy = new FailoverPolicy(PolicySettings.From(options));
         _tunnels = options.Tunnels.ToDictionary(t => t, t => new TunnelRuntime(t));
     }
@@ -180,23 +184,67 @@ public sealed class MonitorWorker : BackgroundService
             await RunCycleAsync(subset, stoppingToken).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             Log.CycleFinished(_logger, Math.Round(elapsed.TotalMilliseconds, 1));
+            if (_health.Completed() is > 0 and var failed)
+            {
+                Log.CycleRecovered(_logger, failed);
+            }
+
             Notify(o => o.OnCycleCompleted(elapsed));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            Log.CycleFailed(_logger, e.Message, e);
+            // The first failure (or a new reason) with its stack trace; the same one again only as a reminder.
+            switch (_health.Failed(e.Message, ReminderInterval))
+            {
+                case CycleFailureReport.InFull:
+                    Log.CycleFailed(_logger, e.Message, e);
+                    break;
+                case CycleFailureReport.Reminder:
+                    Log.CycleStillFailing(_logger, _health.FailingSince!.Value.Wall, _health.ConsecutiveFailures, e.Message);
+                    break;
+            }
         }
 
         PublishStatus();
-        _notifier.Notify("WATCHDOG=1\nSTATUS=" + Summary(brief: true));
+        NotifyProgress("\nSTATUS=" + Summary(brief: true));
+    }
+
+    /// <summary>
+    /// WATCHDOG=1 (with <paramref name="more"/>) while cycles run to their end; once they have failed for too long
+    /// (<see cref="CycleHealth"/>) only <paramref name="more"/>, so systemd's watchdog restarts the daemon.
+    /// </summary>
+    private void NotifyProgress(string more)
+    {
+        if (_health.MayFeedWatchdog(Interval, out var newlyWithheld))
+        {
+            _notifier.Notify("WATCHDOG=1" + more);
+            return;
+        }
+
+        if (newlyWithheld)
+        {
+            Log.WatchdogWithheld(_logger, _health.FailingSince!.Value.Wall, _health.ConsecutiveFailures);
+        }
+
+        if (more.Length > 0)
+        {
+            _notifier.Notify(more.TrimStart('\n'));
+        }
     }
 
     private void PublishStatus()
     {
-        if (_status.Publish(_options, _source.Path, _lastGateway?.Reachable, _tunnels.Values.Select(t => t.ToStatus()).ToList()) is { } error)
+        var cycles = new CycleStatus(_health.LastCompleted?.Wall, _health.ConsecutiveFailures, _health.LastError);
+        if (_status.Publish(_options, _source.Path, _lastGateway?.Reachable, _tunnels.Values.Select(t => t.ToStatus()).ToList(), cycles) is { } error)
         {
             Log.StateFileUnwritable(_logger, _options.StateFile, error);
         }
+        else if (_stateFileFailing && _status.LastError is null)
+        {
+            Log.StateFileWritable(_logger, _options.StateFile);
+        }
+
+        _stateFileFailing = _status.LastError is not null;
     }
 
     /// <summary>Waits on the injected clock; a reload request ends the wait early. False when woken by a reload.</summary>
@@ -401,12 +449,17 @@ public sealed class MonitorWorker : BackgroundService
             }
         }
 
-        // Verify rather than trust the exit code: only the unit's state read back counts.
+        // Verify rather than trust the exit code: only the unit's state read back counts. A stop is only asked for
+        // (a long ExecStop= must not stall the loop): a unit still deactivating counts as stopped, and each
+        // later check reads its real state.
         var starting = decision.Kind != DecisionKind.StopBackup;
         bool activeNow;
+        var stillStopping = false;
         try
         {
-            activeNow = await _services.IsActiveAsync(tunnel.Service, cancellationToken).ConfigureAwait(false);
+            var state = (await _services.GetStatesAsync([tunnel.Service], cancellationToken).ConfigureAwait(false))[tunnel.Service];
+            activeNow = state.IsActive;
+            stillStopping = state.ActiveState == "deactivating";
         }
         catch (ServiceControlException e)
         {
@@ -415,7 +468,7 @@ public sealed class MonitorWorker : BackgroundService
         }
 
         tunnel.State = _policy.AfterAction(decision.State, decision.Kind, activeNow, decision.Reason, Instant.Now(_time));
-        _notifier.Notify("WATCHDOG=1");
+        NotifyProgress("");
         var took = starting == activeNow;
         Notify(o => o.OnAction(tunnel.Options, decision.Kind, took, error ?? decision.Reason));
         var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - Instant.Now(_time)).TotalSeconds) : 0;
@@ -427,6 +480,9 @@ public sealed class MonitorWorker : BackgroundService
                 break;
             case (DecisionKind.StartBackup, false):
                 Log.StartFailed(_logger, tunnel.Name, tunnel.Service, why, retrySeconds);
+                break;
+            case (DecisionKind.StopBackup, true) when stillStopping:
+                Log.BackupStillStopping(_logger, tunnel.Name, tunnel.Service);
                 break;
             case (DecisionKind.StopBackup, true):
                 Log.FailedBack(_logger, tunnel.Name, tunnel.Service);
@@ -570,6 +626,11 @@ public sealed class MonitorWorker : BackgroundService
         var tunnels = _tunnels.Values;
         if (brief)
         {
+            // A loop that fails every time must not read like a healthy one in `systemctl status`.
+            var failing = _health.FailingSince is { } failingSince
+                ? $"CHECKS FAILING since {failingSince:HH:mm:ss}Z ({_health.ConsecutiveFailures} in a row: {SafeText.Clean(_health.LastError, 120)}); "
+                : "";
+
             // e.g. "3 tunnels: 2 healthy, 1 failed over (web → cloudflared-backup since 03:12)"
             var parts = tunnels.Where(t => !t.State.BackupActive && t.LastFailure is null && t.LastStatus is not null)
                 .GroupBy(t => t.LastStatus!.Value.ToApiString())
@@ -593,7 +654,7 @@ public sealed class MonitorWorker : BackgroundService
                 parts.Add($"{held} on hold");
             }
 
-            return $"{tunnels.Count} tunnel{(tunnels.Count == 1 ? "" : "s")}: {(parts.Count == 0 ? "not checked yet" : string.Join(", ", parts))}";
+            return $"{failing}{tunnels.Count} tunnel{(tunnels.Count == 1 ? "" : "s")}: {(parts.Count == 0 ? "not checked yet" : string.Join(", ", parts))}";
         }
 
         return $"{tunnels.Count} tunnel(s): " + string.Join("; ", tunnels.Select(t =>

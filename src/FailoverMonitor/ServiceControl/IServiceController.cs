@@ -36,7 +36,10 @@ public interface IServiceController
         return states;
     }
 
-    /// <summary>Stops <paramref name="unit"/> and waits for the stop job to finish.</summary>
+    /// <summary>
+    /// Stops <paramref name="unit"/>. With systemd the stop job is only queued (a long <c>ExecStop=</c> must not stall
+    /// the caller): read the state afterwards, <c>deactivating</c> while it runs; sc.exe waits for STOPPED.
+    /// </summary>
     /// <exception cref="ServiceControlException">The stop failed or timed out; carries the command's exit code and stderr.</exception>
     Task StopAsync(string unit, CancellationToken cancellationToken);
 }

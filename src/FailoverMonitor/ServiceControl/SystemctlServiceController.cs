@@ -3,8 +3,10 @@ using System.ComponentModel;
 namespace FailoverMonitor.ServiceControl;
 
 /// <summary>
-/// <see cref="IServiceController"/> through <c>systemctl</c> (systemctl(1)). <c>start</c> and <c>stop</c> wait for
-/// their job, so success means the unit reached the state (for a <c>Type=notify</c> backup: it said READY).
+/// <see cref="IServiceController"/> through <c>systemctl</c> (systemctl(1)). <c>start</c> and <c>restart</c> wait
+/// for their job, so success means the unit reached the state (for a <c>Type=notify</c> backup: it said READY).
+/// <c>stop</c> only queues its job (<c>--no-block</c>): a backup whose <c>ExecStop=</c> takes long must not stall
+/// the check loop (and trip the watchdog); the caller reads the unit's real state afterwards.
 /// </summary>
 public sealed class SystemctlServiceController(IProcessRunner runner) : IServiceController
 {
@@ -83,11 +85,12 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
     }
 
     /// <inheritdoc />
-    public Task StopAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("stop", unit, cancellationToken);
+    public Task StopAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("stop", unit, cancellationToken, wait: false);
 
-    private async Task RunJobAsync(string verb, string unit, CancellationToken cancellationToken)
+    private async Task RunJobAsync(string verb, string unit, CancellationToken cancellationToken, bool wait = true)
     {
-        var (arguments, result) = await RunAsync([verb, UnitName.Validate(unit)], JobTimeout, cancellationToken).ConfigureAwait(false);
+        string[] command = wait ? [verb, UnitName.Validate(unit)] : [verb, "--no-block", UnitName.Validate(unit)];
+        var (arguments, result) = await RunAsync(command, wait ? JobTimeout : QueryTimeout, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw Failure(arguments, result);

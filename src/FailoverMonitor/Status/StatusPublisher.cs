@@ -15,9 +15,9 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     /// <summary>Why the last write failed, or null.</summary>
     public string? LastError => _lastError;
 
-    /// <summary>Writes a snapshot of <paramref name="tunnels"/> under <paramref name="options"/>.</summary>
+    /// <summary>Writes a snapshot of <paramref name="tunnels"/> under <paramref name="options"/>, with how the check cycles go (<paramref name="cycles"/>; none before the first).</summary>
     /// <returns>A newly arisen write error (once per distinct error), for the caller to log; else null.</returns>
-    public string? Publish(MonitorOptions options, string configPath, bool? gatewayReachable, IReadOnlyList<TunnelStatusEntry> tunnels)
+    public string? Publish(MonitorOptions options, string configPath, bool? gatewayReachable, IReadOnlyList<TunnelStatusEntry> tunnels, CycleStatus? cycles = null)
     {
         var budgets = ApiBudget.Compute(options);
         usage.NameTokens(options.Tunnels); // a reload may regroup tunnels by token: metrics name tokens by their current tunnels
@@ -28,6 +28,9 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
             ConfigPath = configPath,
             StartedAt = _startedAt,
             UpdatedAt = timeProvider.GetUtcNow(),
+            LastGoodCheckAt = cycles?.LastCompleted,
+            FailedChecks = cycles?.ConsecutiveFailures ?? 0,
+            CheckError = cycles?.LastError,
             CheckInterval = options.CheckInterval,
             DryRun = mode.DryRun,
             GatewayIp = options.GatewayIp ?? "",
@@ -51,6 +54,12 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     /// <summary>Removes the state file.</summary>
     public void Withdraw() => stateFile.Delete();
 }
+
+/// <summary>How the check cycles go, as the loop saw them.</summary>
+/// <param name="LastCompleted">When the last cycle that ran to its end finished (UTC); null before the first.</param>
+/// <param name="ConsecutiveFailures">Cycles failed in a row; 0 while they run to their end.</param>
+/// <param name="LastError">Why the last cycle failed; null while they run to their end.</param>
+public sealed record CycleStatus(DateTimeOffset? LastCompleted, int ConsecutiveFailures, string? LastError);
 
 /// <summary>How the daemon runs.</summary>
 /// <param name="DryRun">Decide and log, but never start or stop a unit.</param>

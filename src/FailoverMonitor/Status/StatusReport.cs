@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FailoverMonitor.Monitoring;
+using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Status;
 
@@ -32,7 +33,7 @@ public static class StatusReport
     {
         var text = new StringBuilder();
         text.AppendLine($"FailoverMonitor {snapshot.Version}, pid {snapshot.Pid}, up since {snapshot.StartedAt:yyyy-MM-dd HH:mm:ss}Z, config {snapshot.ConfigPath}{(snapshot.DryRun ? ", DRY RUN" : "")}");
-        text.AppendLine($"Last check {(now - snapshot.UpdatedAt).TotalSeconds:0} s ago (every {snapshot.CheckInterval} s); gateway {snapshot.GatewayIp} {(snapshot.GatewayReachable switch { true => "reachable", false => "UNREACHABLE", _ => "not probed yet" })}");
+        text.AppendLine($"{LastCheck(snapshot, now)} (every {snapshot.CheckInterval} s); gateway {snapshot.GatewayIp} {(snapshot.GatewayReachable switch { true => "reachable", false => "UNREACHABLE", _ => "not probed yet" })}");
         text.AppendLine();
         var rows = new List<string[]> { new[] { "TUNNEL", "ID", "STATUS", "CONNECTORS", "BACKUP", "COUNTS", "LAST ACTION", "HOLD" } };
         foreach (var t in snapshot.Tunnels)
@@ -70,6 +71,19 @@ public static class StatusReport
         }));
         text.Append(TextTable.Render(rows));
         return text.ToString();
+    }
+
+    // A loop that fails every time still writes the file after each attempt: the last good check tells them apart.
+    private static string LastCheck(StatusSnapshot snapshot, DateTimeOffset now)
+    {
+        var attempt = $"Last check {(now - snapshot.UpdatedAt).TotalSeconds:0} s ago";
+        if (snapshot.FailedChecks == 0)
+        {
+            return attempt;
+        }
+
+        var good = snapshot.LastGoodCheckAt is { } at ? $"{(now - at).TotalSeconds:0} s ago" : "never";
+        return $"{attempt} FAILED ({snapshot.FailedChecks} in a row: {SafeText.Clean(snapshot.CheckError)}); last successful check {good}";
     }
 
     private static string Short(string id) => id.Length > 8 ? id[..8] : id;

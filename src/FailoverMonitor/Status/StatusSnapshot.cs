@@ -18,8 +18,17 @@ public sealed record StatusSnapshot
     /// <summary>When the daemon started (UTC).</summary>
     public DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>When this snapshot was written (UTC).</summary>
+    /// <summary>When this snapshot was written (UTC): after the last check cycle, whether it ran to its end or not.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When the last check cycle that ran to its end finished (UTC); null before the first.</summary>
+    public DateTimeOffset? LastGoodCheckAt { get; init; }
+
+    /// <summary>Check cycles that failed in a row (an error ended them); 0 while they run to their end.</summary>
+    public int FailedChecks { get; init; }
+
+    /// <summary>Why the last check cycle failed; null while they run to their end.</summary>
+    public string? CheckError { get; init; }
 
     /// <summary>Seconds between cycles.</summary>
     public double CheckInterval { get; init; }

@@ -14,10 +14,55 @@ public sealed class RotatingFileSinkTests : IDisposable
 
     private string LogPath => Path.Combine(_dir.Path, "failover_monitor.log");
 
-    private (Serilog.Core.Logger Logger, RotatingFileSink Sink) Create(long maxBytes, int retained)
+    private readonly List<string> _reports = [];
+
+    private (Serilog.Core.Logger Logger, RotatingFileSink Sink) Create(long maxBytes, int retained, string? path = null)
     {
-        var sink = new RotatingFileSink(LogPath, new MessageTemplateTextFormatter("{Message:lj}{NewLine}"), maxBytes, retained);
+        var sink = new RotatingFileSink(path ?? LogPath, new MessageTemplateTextFormatter("{Message:lj}{NewLine}"), maxBytes, retained, _reports.Add);
         return (new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger(), sink);
+    }
+
+    [Fact]
+    public void Emit_DiskFull_OneReportAndReopenAndDisposeDoNotThrow()
+    {
+        // /dev/full fails every write with ENOSPC, as a full disk does. Reopen is what SIGHUP runs (in the signal
+        // handler), Dispose what shutdown runs: before, both threw the failed bytes' flush (exit 134, exit 1).
+        var (logger, sink) = Create(maxBytes: 1024, retained: 1, path: "/dev/full");
+        using (logger)
+        {
+            logger.Information("one");
+            logger.Information("two");
+            sink.Reopen();
+            logger.Information("three");
+        }
+
+        var report = Assert.Single(_reports);
+        Assert.Contains("Log file /dev/full cannot be written (No space left on device", report, StringComparison.Ordinal);
+        Assert.Contains("monitoring continues", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Emit_DirectoryGoneThenBack_OneReportEachWayAndLinesWrittenAgain()
+    {
+        var directory = Path.Combine(_dir.Path, "logs");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "failover_monitor.log");
+        var (logger, sink) = Create(maxBytes: 0, retained: 0, path: path);
+        using (logger)
+        {
+            logger.Information("before");
+            Directory.Delete(directory, recursive: true);
+            sink.Reopen();
+            logger.Information("lost 1");
+            logger.Information("lost 2");
+            Directory.CreateDirectory(directory);
+            logger.Information("after");
+        }
+
+        Assert.Equal(2, _reports.Count);
+        Assert.Contains("cannot be written", _reports[0], StringComparison.Ordinal);
+        Assert.EndsWith($"Log file {path} is written again", _reports[1], StringComparison.Ordinal);
+        Assert.Equal("after" + Environment.NewLine, File.ReadAllText(path));
     }
 
     [Fact]

@@ -66,20 +66,30 @@ public sealed class SystemctlServiceControllerTests
         Assert.Equal("bogus-state", e.StandardError);
     }
 
-    [Theory]
-    [InlineData("start")]
-    [InlineData("stop")]
-    public async Task StartAndStopAsync_ExitZero_RunVerbWithUnitAndJobTimeout(string verb)
+    [Fact]
+    public async Task StartAsync_ExitZero_RunsStartWithUnitAndJobTimeout()
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "", ""));
-        var controller = new SystemctlServiceController(runner);
 
-        await (verb == "start" ? controller.StartAsync(Unit, Ct) : controller.StopAsync(Unit, Ct));
+        await new SystemctlServiceController(runner).StartAsync(Unit, Ct);
 
         var call = Assert.Single(runner.Calls);
         Assert.Equal("systemctl", call.FileName);
-        Assert.Equal([verb, Unit], call.Arguments);
+        Assert.Equal(["start", Unit], call.Arguments);
         Assert.Equal(SystemctlServiceController.JobTimeout, call.Timeout);
+    }
+
+    [Fact]
+    public async Task StopAsync_ExitZero_OnlyQueuesTheStopJobWithTheShortTimeout()
+    {
+        // A backup whose ExecStop= takes long must not hold the check loop: the stop is queued, not waited for.
+        var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "", ""));
+
+        await new SystemctlServiceController(runner).StopAsync(Unit, Ct);
+
+        var call = Assert.Single(runner.Calls);
+        Assert.Equal(["stop", "--no-block", Unit], call.Arguments);
+        Assert.Equal(SystemctlServiceController.QueryTimeout, call.Timeout);
     }
 
     [Theory]
@@ -95,7 +105,7 @@ public sealed class SystemctlServiceControllerTests
 
         Assert.Equal(1, e.ExitCode);
         Assert.Equal(stderr, e.StandardError);
-        Assert.Equal([verb, Unit], e.Arguments);
+        Assert.Equal(verb == "start" ? ["start", Unit] : ["stop", "--no-block", Unit], e.Arguments);
         Assert.Contains("exited with code 1", e.Message, StringComparison.Ordinal);
         Assert.Contains(stderr, e.Message, StringComparison.Ordinal);
     }

@@ -55,4 +55,37 @@ public sealed class StatusReportTests
         Assert.Contains("\"held_since\": \"2026-01-01T00:00:00+00:00\"", json);
         Assert.Contains("\"held_until\": \"2026-01-01T01:00:00+00:00\"", json);
     }
+
+    [Fact]
+    public void ToTable_CyclesRunToTheirEnd_LastCheckOnly()
+    {
+        var table = StatusReport.ToTable(Snapshot() with { UpdatedAt = T0 - TimeSpan.FromSeconds(2), LastGoodCheckAt = T0 - TimeSpan.FromSeconds(2) }, T0);
+
+        Assert.Contains("Last check 2 s ago (every 3 s); gateway 192.0.2.1 reachable", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAILED", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToTable_CyclesFailEveryTime_LastAttemptFailedAndLastSuccessfulCheckApart()
+    {
+        var snapshot = Snapshot() with
+        {
+            UpdatedAt = T0 - TimeSpan.FromSeconds(2),
+            LastGoodCheckAt = T0 - TimeSpan.FromSeconds(90),
+            FailedChecks = 29,
+            CheckError = "probe broke",
+        };
+
+        var table = StatusReport.ToTable(snapshot, T0);
+
+        Assert.Contains("Last check 2 s ago FAILED (29 in a row: probe broke); last successful check 90 s ago (every 3 s)", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToTable_NoCycleEverCompleted_LastSuccessfulCheckNever()
+    {
+        var table = StatusReport.ToTable(Snapshot() with { FailedChecks = 3, CheckError = "x" }, T0);
+
+        Assert.Contains("FAILED (3 in a row: x); last successful check never", table, StringComparison.Ordinal);
+    }
 }

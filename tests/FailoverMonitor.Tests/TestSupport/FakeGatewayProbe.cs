@@ -10,6 +10,9 @@ public sealed class FakeGatewayProbe : IGatewayProbe
     /// <summary>What the next probes answer.</summary>
     public GatewayProbeResult Answer { get; set; } = new(true);
 
+    /// <summary>When set, every probe throws it (a cycle that fails every time).</summary>
+    public Exception? Throws { get; set; }
+
     /// <summary>Probes made so far.</summary>
     public int Probes => Volatile.Read(ref _probes);
 
@@ -17,6 +20,6 @@ public sealed class FakeGatewayProbe : IGatewayProbe
     public Task<GatewayProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _probes);
-        return Task.FromResult(Answer);
+        return Throws is { } e ? Task.FromException<GatewayProbeResult>(e) : Task.FromResult(Answer);
     }
 }

@@ -2,9 +2,15 @@ using FailoverMonitor.ServiceControl;
 
 namespace FailoverMonitor.Tests.TestSupport;
 
-/// <summary>An <see cref="IProcessRunner"/> that records each call and answers from a script.</summary>
-public sealed class FakeProcessRunner(Func<string, IReadOnlyList<string>, ProcessResult> respond) : IProcessRunner
+/// <summary>An <see cref="IProcessRunner"/> that records each call and answers from a script, at once or when the script's task completes.</summary>
+public sealed class FakeProcessRunner(Func<string, IReadOnlyList<string>, CancellationToken, Task<ProcessResult>> respond) : IProcessRunner
 {
+    /// <summary>A runner whose every process exits at once with what <paramref name="respond"/> says.</summary>
+    public FakeProcessRunner(Func<string, IReadOnlyList<string>, ProcessResult> respond)
+        : this((fileName, arguments, _) => Task.FromResult(respond(fileName, arguments)))
+    {
+    }
+
     private readonly List<(string FileName, IReadOnlyList<string> Arguments, TimeSpan Timeout)> _calls = [];
 
     /// <summary>Every call so far.</summary>
@@ -27,6 +33,6 @@ public sealed class FakeProcessRunner(Func<string, IReadOnlyList<string>, Proces
             _calls.Add((fileName, arguments.ToList(), timeout));
         }
 
-        return Task.FromResult(respond(fileName, arguments));
+        return respond(fileName, arguments, cancellationToken);
     }
 }

@@ -5,13 +5,17 @@ namespace FailoverMonitor.Tests.TestSupport;
 /// <summary>
 /// A small in-memory systemd behind <see cref="FakeProcessRunner"/>: answers <c>systemctl is-active|start|stop</c>
 /// like the real one and runs hooks on start and stop (e.g. a fake backup connector joining the fake API).
+/// With <see cref="SlowStops"/> a unit's <c>ExecStop=</c> runs until <see cref="FinishStops"/>: <c>stop --no-block</c>
+/// leaves it <c>deactivating</c>, a plain <c>stop</c> waits as long.
 /// </summary>
 public sealed class FakeUnits
 {
     private readonly Dictionary<string, bool> _active = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _stopping = new(StringComparer.Ordinal);
+    private TaskCompletionSource _stopsFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the fake; the <see cref="Runner"/> answers for it.</summary>
-    public FakeUnits() => Runner = new FakeProcessRunner(Respond);
+    public FakeUnits() => Runner = new FakeProcessRunner(RespondAsync);
 
     /// <summary>The process runner to give to <see cref="SystemctlServiceController"/>.</summary>
     public FakeProcessRunner Runner { get; }
@@ -30,6 +34,26 @@ public sealed class FakeUnits
 
     /// <summary>When true, <c>start</c> exits 1 with a systemd-like message and the unit stays inactive.</summary>
     public bool FailStarts { get; set; }
+
+    /// <summary>When true, a stop takes until <see cref="FinishStops"/> (a backup with a long <c>ExecStop=</c>).</summary>
+    public bool SlowStops { get; set; }
+
+    /// <summary>Ends the stops in progress: their units become inactive.</summary>
+    public void FinishStops()
+    {
+        List<string> stopped;
+        TaskCompletionSource finished;
+        lock (_active)
+        {
+            stopped = [.. _stopping];
+            _stopping.Clear();
+            finished = _stopsFinished;
+            _stopsFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        stopped.ForEach(unit => OnStop?.Invoke(unit));
+        finished.TrySetResult();
+    }
 
     /// <summary>Sets a unit's state directly (e.g. active before the monitor starts).</summary>
     public void Set(string unit, bool active)
@@ -52,7 +76,41 @@ public sealed class FakeUnits
     /// <summary>How many <c>systemctl VERB</c> calls were made.</summary>
     public int Count(string verb) => Runner.Calls.Count(c => c.Arguments[0] == verb);
 
-    private ProcessResult Respond(string fileName, IReadOnlyList<string> arguments)
+    private bool IsStopping(string unit)
+    {
+        lock (_active)
+        {
+            return _stopping.Contains(unit);
+        }
+    }
+
+    private string ActiveState(string unit) => IsStopping(unit) ? "deactivating" : IsActive(unit) ? "active" : "inactive";
+
+    private async Task<ProcessResult> RespondAsync(string fileName, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var unit = arguments[^1];
+        if (arguments[0] != "stop" || !SlowStops)
+        {
+            return Respond(arguments);
+        }
+
+        Task finished;
+        lock (_active)
+        {
+            _active[unit] = false;
+            _stopping.Add(unit);
+            finished = _stopsFinished.Task;
+        }
+
+        if (!arguments.Contains("--no-block"))
+        {
+            await finished.WaitAsync(cancellationToken);
+        }
+
+        return new ProcessResult(0, "", "");
+    }
+
+    private ProcessResult Respond(IReadOnlyList<string> arguments)
     {
         var unit = arguments[^1];
         lock (_active)
@@ -64,7 +122,7 @@ public sealed class FakeUnits
         {
             case "is-active":
                 var active = IsActive(unit);
-                return new ProcessResult(active ? 0 : 3, active ? "active\n" : "inactive\n", "");
+                return new ProcessResult(active ? 0 : 3, ActiveState(unit) + "\n", "");
             case "start" when FailStarts:
                 return new ProcessResult(1, "", $"Job for {unit}.service failed because the control process exited with error code.");
             case "start":
@@ -82,7 +140,7 @@ public sealed class FakeUnits
                 return new ProcessResult(0, "", "");
             case "show" when arguments[1] == "--property=ActiveState,LoadState":
                 return new ProcessResult(0, string.Concat(arguments.Skip(2).Select(u =>
-                    $"ActiveState={(IsActive(u) ? "active" : "inactive")}\nLoadState={(Missing.Contains(u) ? "not-found" : "loaded")}\n\n")), "");
+                    $"ActiveState={ActiveState(u)}\nLoadState={(Missing.Contains(u) ? "not-found" : "loaded")}\n\n")), "");
             case "show":
                 return new ProcessResult(0, Missing.Contains(unit) ? "not-found\n" : "loaded\n", "");
             case "stop":
