@@ -29,8 +29,11 @@ public sealed class ApiMessage
     /// <summary>Cloudflare's numeric code, e.g. 10000 (authentication error).</summary>
     public int Code { get; set; }
 
-    /// <summary>Human-readable text.</summary>
+    /// <summary>Human-readable text, as the API sent it (clean it before showing it).</summary>
     public string? Message { get; set; }
+
+    /// <summary>The errors underneath this one, e.g. 6111 under 6003 for a malformed Authorization header.</summary>
+    public List<ApiMessage>? ErrorChain { get; set; }
 }
 
 /// <summary><c>result_info</c> of a list call.</summary>
@@ -66,6 +69,10 @@ public sealed class CloudflareTunnel
 
     /// <summary>When the tunnel last gained a connection.</summary>
     public DateTimeOffset? ConnsActiveAt { get; set; }
+
+    /// <summary>Why this list item could not be read (its other fields are then empty, bar <see cref="Id"/> when it named one); null for a good item. Set by the client.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Problem { get; set; }
 
     /// <summary>The API's clock when it sent this object (the response's <c>Date</c>); set by the client.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -16,6 +16,12 @@ public static class CloudflareResilience
     /// <summary>Longest <c>Retry-After</c> worth waiting for inside one call; longer ones fail the call at once.</summary>
     public static readonly TimeSpan MaxRetryAfterInsideCall = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Longest <c>Retry-After</c> believed: 1 hour. Cloudflare's lock-out lasts 5 minutes, so a date in year 9999
+    /// or a huge delta is a broken or hostile answer, not a reason to stop reading a token for good.
+    /// </summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+
     /// <summary>Builds the pipeline for <paramref name="options"/>, timed by <paramref name="timeProvider"/>.</summary>
     public static ResiliencePipeline<HttpResponseMessage> Build(MonitorOptions options, TimeProvider timeProvider)
     {
@@ -39,11 +45,18 @@ public static class CloudflareResilience
             .Build();
     }
 
-    /// <summary>The <c>Retry-After</c> of <paramref name="response"/> as a delay, when it has one.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter is { } retryAfter
+    /// <summary>
+    /// The <c>Retry-After</c> of <paramref name="response"/> as a delay (a date counts from the response's
+    /// <c>Date</c>), at most <see cref="MaxRetryAfter"/>; null when there is none, or it is not positive or not
+    /// readable (the caller's normal back-off then applies).
+    /// </summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var delay = response.Headers.RetryAfter is { } retryAfter
             ? retryAfter.Delta ?? (retryAfter.Date is { } date ? date - (response.Headers.Date ?? date) : null)
             : null;
+        return delay > TimeSpan.Zero ? (delay > MaxRetryAfter ? MaxRetryAfter : delay) : null;
+    }
 
     private static bool IsTransient(HttpResponseMessage response) =>
         (int)response.StatusCode >= 500

@@ -18,7 +18,7 @@ public sealed class CloudflaredReadyClient(HttpClient httpClient)
             // 503 (not ready) still carries the connector id, so the status code is not checked.
             using var response = await httpClient.GetAsync($"http://{metricsAddress}/ready", cancellationToken).ConfigureAwait(false);
             var readiness = await response.Content.ReadFromJsonAsync(CloudflaredJsonContext.Default.CloudflaredReadiness, cancellationToken).ConfigureAwait(false);
-            return string.IsNullOrWhiteSpace(readiness?.ConnectorId) ? null : readiness.ConnectorId;
+            return string.IsNullOrWhiteSpace(readiness?.ConnectorId) ? null : Text.SafeText.Clean(readiness.ConnectorId);
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -56,7 +56,7 @@ public static class CheckConfigCommand
     private static async Task<int> VerifyTokensAsync(MonitorOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync("Token verification against the API:").ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = CloudflareTunnelClient.BaseAddressOf(options), Timeout = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = CloudflareTunnelClient.BaseAddressOf(options), Timeout = Timeout.InfiniteTimeSpan };
         var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(options, TimeProvider.System), new ApiUsage(TimeProvider.System));
         var exit = ExitCodes.Ok;
         foreach (var group in options.Tunnels.GroupBy(t => t.ResolvedToken!))

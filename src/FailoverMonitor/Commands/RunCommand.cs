@@ -82,8 +82,7 @@ public static class RunCommand
                 client.BaseAddress = CloudflareTunnelClient.BaseAddressOf(options);
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            // The client lives as long as the process; rotating pooled connections keeps DNS changes visible.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .ConfigurePrimaryHttpMessageHandler(CloudflareTunnelClient.CreateHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
         services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();

@@ -37,4 +37,39 @@ public sealed class CloudflareResilienceTests
 
         Assert.Null(CloudflareResilience.RetryAfter(response));
     }
+
+    [Fact]
+    public void RetryAfter_DateInYear9999_CappedAtMaxRetryAfter()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.Date = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        response.Headers.RetryAfter = new RetryConditionHeaderValue(new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero));
+
+        Assert.Equal(TimeSpan.FromHours(1), CloudflareResilience.MaxRetryAfter);
+        Assert.Equal(CloudflareResilience.MaxRetryAfter, CloudflareResilience.RetryAfter(response));
+    }
+
+    [Fact]
+    public void RetryAfter_HugeDeltaSeconds_CappedAtMaxRetryAfter()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.TryAddWithoutValidation("Retry-After", "2147483647");
+
+        Assert.Equal(CloudflareResilience.MaxRetryAfter, CloudflareResilience.RetryAfter(response));
+    }
+
+    [Theory]
+    [InlineData("-30")]
+    [InlineData("soon")]
+    [InlineData("99999999999999999999999")]
+    [InlineData("Thu, 01 Jan 1970 00:00:00 GMT")]
+    [InlineData("0")]
+    public void RetryAfter_NegativeGarbageOrPast_Null(string value)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.Date = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        response.Headers.TryAddWithoutValidation("Retry-After", value);
+
+        Assert.Null(CloudflareResilience.RetryAfter(response));
+    }
 }

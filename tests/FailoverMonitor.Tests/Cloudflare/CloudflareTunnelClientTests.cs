@@ -12,7 +12,7 @@ namespace FailoverMonitor.Tests.Cloudflare;
 /// timeouts run on a fake clock: the helpers below move it only to fire what the test is about, so the outcome
 /// never depends on how fast real I/O happens to be.
 /// </summary>
-public sealed class CloudflareTunnelClientTests : IAsyncLifetime
+public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
 {
     private const string Account = "0123456789abcdef0123456789abcdef";
     private const string TunnelId = "11111111-2222-3333-4444-555555555555";
@@ -25,6 +25,7 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     private readonly ApiToken _token = new(Secret);
     private readonly ApiUsage _usage;
     private readonly List<TimeSpan> _firedDelays = [];
+    private readonly List<HttpClient> _extraClients = [];
     private readonly CancellationTokenSource _bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
     private FakeCloudflare _api = null!;
     private HttpClient _http = null!;
@@ -46,6 +47,7 @@ public sealed class CloudflareTunnelClientTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _extraClients.ForEach(c => c.Dispose());
         await _api.DisposeAsync();
         _bound.Dispose();
     }
