@@ -41,6 +41,7 @@ SCENARIOS=(
     operator-views
     failback-stops-backup
     ghost-does-not-fail-back
+    second-outage-after-failback-served-again
     monitor-stop-leaves-backup-running
     monitor-restart-adopts-running-backup
     watchdog-restarts-hung-monitor
@@ -188,6 +189,8 @@ jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERV
       tunnels: [{name: "web", account_id: $a, tunnel_id: $t, token: $k, service: $s,
                  backup_metrics: "127.0.0.1:20241"}]}' > "$STAGE/tunnels.json"
 jq '.tunnels[0].tunnel_id = "my-tunnel"' "$STAGE/tunnels.json" > "$STAGE/tunnels-broken.json"
+# The flap guard at its defaults (min_action_interval 30 s, max_actions_per_hour 10).
+jq 'del(.min_action_interval, .max_actions_per_hour)' "$STAGE/tunnels.json" > "$STAGE/tunnels-flap-guard.json"
 # For systemctl reload: a valid change (heartbeat_interval) and an invalid file.
 jq '.heartbeat_interval = 300' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload.json"
 jq '.tunnels[0].tunnel_id = "web"' "$STAGE/tunnels.json" > "$STAGE/tunnels-reload-bad.json"
@@ -1168,6 +1171,42 @@ scenario_ghost_does_not_fail_back() {
     fi
     fake DELETE "/tunnels/$TUNNEL_ID/connectors/$old" >/dev/null 2>&1
     return "$rc"
+}
+
+served() { is_active $BACKUP && tunnel_is healthy; } # the backup runs and its connector is registered
+scenario_second_outage_after_failback_served_again() {
+    # The flap guard ON, at its defaults: failover, failback (it waits out min_action_interval,
+    # 30 s after the start), then the primary dies again 5 s later. A start is never held back:
+    # the tunnel is served again within failure_threshold x check_interval + 3 s.
+    baseline || return 1
+    use_config tunnels-flap-guard.json || { WHY="the monitor did not restart on the flap-guard config"; return 1; }
+    local rc=0
+    second_outage || rc=1
+    use_config tunnels.json || { WHY="${WHY:+$WHY; }cannot go back to tunnels.json"; rc=1; }
+    return "$rc"
+}
+second_outage() {
+    local limit=$((FAILURE_THRESHOLD * CHECK_INTERVAL + 3)) lines died down_ms
+    sleep $((CHECK_INTERVAL + 1))   # a healthy check first
+    primary_down
+    wait_for $((limit + 15)) served ||
+        { WHY="first outage not served: $BACKUP $(active_state $BACKUP), tunnel $(tunnel_status)"; return 1; }
+    primary_up
+    wait_for 45 is_inactive $BACKUP || { WHY="no failback within 45 s of the primary's return"; return 1; }
+    sleep 5
+    lines=$(log_lines)
+    primary_down
+    died=$(fake GET "/tunnels/$TUNNEL_ID" | jq -r .conns_inactive_at)
+    if ! wait_for $((limit + 15)) served; then
+        WHY="not served again $(secs "$WAITED_MS") s after the second death ($BACKUP $(active_state $BACKUP), tunnel $(tunnel_status))"
+        return 1
+    fi
+    # The downtime by the fake's own clock: from the primary's death to the backup connector's registration.
+    down_ms=$(fake GET "/tunnels/$TUNNEL_ID" | jq -r --arg d "$died" "$JQ_MS"' (.conns_active_at | ms) - ($d | ms)') ||
+        { WHY="cannot read conns_active_at/conns_inactive_at from the fake"; return 1; }
+    MEASURED=$(secs "$down_ms")
+    ((down_ms <= limit * 1000)) || { WHY="served again ${MEASURED}s after the second death > limit ${limit}s"; return 1; }
+    ! log_since "$lines" | grep -q 'flap guard' || { WHY="a 'flap guard' line after the second death: $(log_since "$lines" | grep -m1 'flap guard')"; return 1; }
 }
 
 scenario_purge_removes_config_and_log() {
