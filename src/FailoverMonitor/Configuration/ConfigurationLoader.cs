@@ -54,8 +54,8 @@ public static class ConfigurationLoader
     internal static MonitorOptions Parse(string path, ReadOnlySpan<byte> content)
     {
         var json = content.StartsWith("\uFEFF"u8) ? content[3..] : content;
-        var problems = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.MonitorOptions, out var bindable);
-        if (!bindable)
+        var (problems, bindable, leftOut) = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.MonitorOptions);
+        if (bindable is null)
         {
             throw new ConfigurationException(path, problems);
         }
@@ -63,12 +63,12 @@ public static class ConfigurationLoader
         MonitorOptions? options;
         try
         {
-            options = JsonSerializer.Deserialize(json, ConfigurationJsonContext.Default.MonitorOptions);
+            options = JsonSerializer.Deserialize(bindable, ConfigurationJsonContext.Default.MonitorOptions);
         }
         catch (JsonException e)
         {
             // Not expected after the shape check; said in our words, as the runtime's message is a resource key.
-            throw new ConfigurationException(path, [$"{e.Path ?? "$"}: this value cannot be read (line {e.LineNumber + 1})"]);
+            throw new ConfigurationException(path, [$"{e.Path ?? "$"}: this value cannot be read"]);
         }
 
         if (options is null)
@@ -76,7 +76,9 @@ public static class ConfigurationLoader
             throw new ConfigurationException(path, ["$: must be a JSON object { … }, got null"]);
         }
 
-        problems.AddRange(MonitorOptionsValidator.FindProblems(options));
+        // A value left out (wrong type, null) is already a problem: "missing" or "out of range" for it would repeat it.
+        var left = leftOut.ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(MonitorOptionsValidator.FindProblems(options).Where(p => !IsAtOrUnder(p, left)));
         ResolveTokens(options, path, problems);
         if (problems.Count == 0)
         {
@@ -93,6 +95,22 @@ public static class ConfigurationLoader
         }
 
         return options;
+    }
+
+    /// <summary>True when the field a problem names (<c>$.a.b[2].c: …</c>) is one of <paramref name="paths"/> or inside one.</summary>
+    private static bool IsAtOrUnder(string problem, HashSet<string> paths)
+    {
+        var field = problem.AsSpan(0, Math.Max(0, problem.IndexOf(": ", StringComparison.Ordinal)));
+        var lookup = paths.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (; field.Length > 0; field = field[..Math.Max(0, field.LastIndexOfAny('.', '['))])
+        {
+            if (lookup.Contains(field))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The path to load: <c>--config</c>, else <see cref="PathVariable"/>, else the default.</summary>

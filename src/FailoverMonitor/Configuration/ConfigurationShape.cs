@@ -10,7 +10,8 @@ namespace FailoverMonitor.Configuration;
 /// where a value is required, duplicate and unknown keys. It reads the source-generated metadata of
 /// <see cref="MonitorOptions"/> (no reflection), reports every problem together, each with its JSON path and
 /// 1-based line, in our own words: this build's runtime messages are resource keys (UseSystemResourceKeys).
-/// A text that passes binds without a type error.
+/// It also copies the text without the values that cannot bind, so the field rules can still check the rest and
+/// every problem of the file is reported at once.
 /// </summary>
 internal sealed class ConfigurationShape
 {
@@ -25,12 +26,15 @@ internal sealed class ConfigurationShape
     };
 
     private readonly List<string> _problems = [];
-    private bool _bindable = true;
+    private readonly List<string> _leftOut = [];
+    private readonly ArrayBufferWriter<byte> _copy = new();
+    private readonly Utf8JsonWriter _writer;
     private readonly List<int> _newlines = [];
     private readonly Dictionary<JsonTypeInfo, Dictionary<string, JsonPropertyInfo>> _keys = [];
 
     private ConfigurationShape(ReadOnlySpan<byte> json)
     {
+        _writer = new Utf8JsonWriter(_copy, new JsonWriterOptions { SkipValidation = true });
         for (var i = 0; i < json.Length; i++)
         {
             if (json[i] == (byte)'\n')
@@ -43,20 +47,23 @@ internal sealed class ConfigurationShape
     /// <summary>Every problem of <paramref name="json"/> (UTF-8, no byte order mark) as <c>"$.path: what (line N)"</c>.</summary>
     /// <param name="json">The file's content.</param>
     /// <param name="root">Metadata of the type the file binds to.</param>
-    /// <param name="bindable">False when a problem (syntax, type, null) keeps the text from binding; unknown and duplicate keys do not.</param>
-    public static List<string> Check(ReadOnlySpan<byte> json, JsonTypeInfo root, out bool bindable)
+    /// <returns>
+    /// The problems; the file's JSON without the values that cannot bind (wrong type, null where a value is required;
+    /// a bad array entry of objects becomes <c>{}</c>, so later entries keep their index), or null when the text is no
+    /// JSON object at all; and the paths of the values left out, whose rule checks would only repeat the problem.
+    /// </returns>
+    public static (List<string> Problems, byte[]? Bindable, IReadOnlyList<string> LeftOut) Check(ReadOnlySpan<byte> json, JsonTypeInfo root)
     {
         var shape = new ConfigurationShape(json);
-        bindable = false;
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
             var bad = FirstInvalidUtf8(json);
-            return [$"$: not valid UTF-8 at line {shape.LineOf(bad)} (byte {bad + 1}); save the file as UTF-8"];
+            return ([$"$: not valid UTF-8 at line {shape.LineOf(bad)} (byte {bad + 1}); save the file as UTF-8"], null, []);
         }
 
         if (json.Trim(" \t\r\n"u8).IsEmpty)
         {
-            return ["$: the file is empty; it must hold a JSON object { … }"];
+            return (["$: the file is empty; it must hold a JSON object { … }"], null, []);
         }
 
         var reader = new Utf8JsonReader(json, ReaderOptions);
@@ -65,7 +72,7 @@ internal sealed class ConfigurationShape
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return [$"$: must be a JSON object {{ … }}, got {Got(ref reader)} (line {shape.LineOf(reader.TokenStartIndex)})"];
+                return ([$"$: must be a JSON object {{ … }}, got {Got(ref reader)} (line {shape.LineOf(reader.TokenStartIndex)})"], null, []);
             }
 
             shape.CheckObject(ref reader, root, "$");
@@ -76,17 +83,18 @@ internal sealed class ConfigurationShape
         }
         catch (JsonException e)
         {
-            return [shape.SyntaxError(json, e, reader.TokenType, reader.CurrentDepth)];
+            return ([shape.SyntaxError(json, e, reader.TokenType, reader.CurrentDepth)], null, []);
         }
 
-        bindable = shape._bindable;
-        return shape._problems;
+        shape._writer.Flush();
+        return (shape._problems, shape._copy.WrittenSpan.ToArray(), shape._leftOut);
     }
 
     private void CheckObject(ref Utf8JsonReader reader, JsonTypeInfo info, string path)
     {
         var known = KnownKeys(info);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        _writer.WriteStartObject();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var line = LineOf(reader.TokenStartIndex);
@@ -94,7 +102,7 @@ internal sealed class ConfigurationShape
             var at = name is null ? $"{path}[?]" : PathOf(path, name);
             if (name is null)
             {
-                Fail(at, line, "the key holds an invalid \\u escape (half of a surrogate pair)");
+                Add(at, line, "the key holds an invalid \\u escape (half of a surrogate pair)");
             }
             else if (!seen.TryAdd(name, line))
             {
@@ -113,55 +121,54 @@ internal sealed class ConfigurationShape
                 continue;
             }
 
-            CheckValue(ref reader, property.PropertyType, property.IsSetNullable, at, info.Options);
+            CheckValue(ref reader, property.PropertyType, property.IsSetNullable, at, info.Options, name);
         }
+
+        _writer.WriteEndObject();
     }
 
-    private void CheckValue(ref Utf8JsonReader reader, Type type, bool nullable, string at, JsonSerializerOptions options)
+    /// <summary>Checks the value under the reader and copies it (after <paramref name="name"/>, for a property) when it can bind; false when it was left out.</summary>
+    private bool CheckValue(ref Utf8JsonReader reader, Type type, bool nullable, string at, JsonSerializerOptions options, string? name)
     {
         var line = LineOf(reader.TokenStartIndex);
         var token = reader.TokenType;
+        string? problem = null;
         if (token == JsonTokenType.Null)
         {
-            if (!nullable)
+            problem = nullable ? null : $"expected {Expected(type, options)}, got null (leave the key out for its default)";
+            if (problem is null)
             {
-                Fail(at, line, $"expected {Expected(type, options)}, got null (leave the key out for its default)");
+                WriteName(name);
+                _writer.WriteNullValue();
             }
-
-            return;
         }
-
-        if (type == typeof(string))
+        else if (type == typeof(string))
         {
-            if (token != JsonTokenType.String)
+            var text = token == JsonTokenType.String ? ReadString(ref reader) : null;
+            problem = token != JsonTokenType.String ? Mismatch(ref reader, type, options)
+                : text is null ? "the text holds an invalid \\u escape (half of a surrogate pair)" : null;
+            if (text is not null)
             {
-                Mismatch(ref reader, type, at, line, options);
-            }
-            else if (ReadString(ref reader) is null)
-            {
-                Fail(at, line, "the text holds an invalid \\u escape (half of a surrogate pair)");
+                WriteName(name);
+                _writer.WriteStringValue(text);
             }
         }
         else if (type == typeof(double) || type == typeof(int))
         {
-            if (token != JsonTokenType.Number)
+            problem = token != JsonTokenType.Number ? Mismatch(ref reader, type, options) : NumberProblem(ref reader, type);
+            if (problem is null)
             {
-                Mismatch(ref reader, type, at, line, options);
-            }
-            else if (type == typeof(int) ? !reader.TryGetInt32(out _) : !reader.TryGetDouble(out var value) || !double.IsFinite(value))
-            {
-                var text = Encoding.UTF8.GetString(reader.ValueSpan);
-                var whole = type == typeof(int) && !text.AsSpan().ContainsAny(".eE");
-                Fail(at, line, type == typeof(double) || whole
-                    ? $"the number {ConfigText.Safe(text)} is too large"
-                    : $"expected a whole number, got {ConfigText.Safe(text)}");
+                WriteName(name);
+                _writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
             }
         }
         else if (type == typeof(bool))
         {
-            if (token is not (JsonTokenType.True or JsonTokenType.False))
+            problem = token is JsonTokenType.True or JsonTokenType.False ? null : Mismatch(ref reader, type, options);
+            if (problem is null)
             {
-                Mismatch(ref reader, type, at, line, options);
+                WriteName(name);
+                _writer.WriteBooleanValue(token == JsonTokenType.True);
             }
         }
         else
@@ -169,26 +176,66 @@ internal sealed class ConfigurationShape
             var info = options.GetTypeInfo(type);
             if (info.Kind == JsonTypeInfoKind.Object && token == JsonTokenType.StartObject)
             {
+                WriteName(name);
                 CheckObject(ref reader, info, at);
             }
             else if (info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } element && token == JsonTokenType.StartArray)
             {
+                WriteName(name);
+                _writer.WriteStartArray();
+                var ofObjects = options.GetTypeInfo(element).Kind == JsonTypeInfoKind.Object;
                 for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
                 {
-                    CheckValue(ref reader, element, nullable: false, $"{at}[{index}]", options);
+                    if (!CheckValue(ref reader, element, nullable: false, $"{at}[{index}]", options, name: null) && ofObjects)
+                    {
+                        _writer.WriteStartObject();
+                        _writer.WriteEndObject();
+                    }
                 }
+
+                _writer.WriteEndArray();
             }
             else
             {
-                Mismatch(ref reader, type, at, line, options);
+                problem = Mismatch(ref reader, type, options);
             }
+        }
+
+        if (problem is not null)
+        {
+            Add(at, line, problem);
+            _leftOut.Add(at);
+        }
+
+        return problem is null;
+    }
+
+    private void WriteName(string? name)
+    {
+        if (name is not null)
+        {
+            _writer.WritePropertyName(name);
         }
     }
 
-    private void Mismatch(ref Utf8JsonReader reader, Type type, string at, int line, JsonSerializerOptions options)
+    private static string? NumberProblem(ref Utf8JsonReader reader, Type type)
     {
-        Fail(at, line, $"expected {Expected(type, options)}, got {Got(ref reader)}");
+        if (type == typeof(int) ? reader.TryGetInt32(out _) : reader.TryGetDouble(out var value) && double.IsFinite(value))
+        {
+            return null;
+        }
+
+        var text = Encoding.UTF8.GetString(reader.ValueSpan);
+        return type == typeof(double) || !text.AsSpan().ContainsAny(".eE")
+            ? $"the number {ConfigText.Safe(text)} is too large"
+            : $"expected a whole number, got {ConfigText.Safe(text)}";
+    }
+
+    private static string Mismatch(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options)
+    {
+        var problem = $"expected {Expected(type, options)}, got {Got(ref reader)}";
         reader.Skip();
+        return problem;
     }
 
     private static string Expected(Type type, JsonSerializerOptions options)
@@ -283,12 +330,6 @@ internal sealed class ConfigurationShape
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"{path}.{name}" : $"{path}[{ConfigText.Quote(name)}]";
 
     private void Add(string at, int line, string problem) => _problems.Add($"{at}: {problem} (line {line})");
-
-    private void Fail(string at, int line, string problem)
-    {
-        Add(at, line, problem);
-        _bindable = false;
-    }
 
     private int LineOf(long offset)
     {

@@ -29,15 +29,16 @@ public sealed partial class ConfigurationLoaderTests
     {
         Chmod(_dir.Write("web.token", Token + "\n"), "600");
         var path = Path.Combine(_dir.Path, "tunnels.json");
+        File.WriteAllText(path, "{}");
+        Chmod(path, "600");
         var random = new Random(FuzzSeed);
         var (valid, invalid) = (0, 0);
         for (var i = 0; i < FuzzCases; i++)
         {
             var content = Mutate(random);
-            File.WriteAllBytes(path, content);
             try
             {
-                ConfigurationLoader.Load(path);
+                ConfigurationLoader.Parse(path, content);
                 valid++;
             }
             catch (ConfigurationException e)

@@ -56,6 +56,29 @@ public sealed partial class ConfigurationLoaderTests
     }
 
     [Fact]
+    public void Load_WrongTypesAndBrokenRules_AllReportedTogether()
+    {
+        var path = _dir.Write("tunnels.json", $$"""
+            { "gateway_ip": "127.0.0.010", "check_interval": "3", "failover_on": ["down", 5, "healthy"],
+              "tunnels": [ 7, { "account_id": "x", "tunnel_id": "{{TunnelId}}", "token": "{{Token}}", "service": null } ] }
+            """);
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        Assert.Equal(
+            [
+                "$.check_interval: expected a number, got a string (line 1)",
+                "$.failover_on[1]: expected a string, got a number (line 1)",
+                "$.tunnels[0]: expected an object { … }, got a number (line 2)",
+                "$.gateway_ip: \"127.0.0.010\" is not written as four decimal numbers without leading zeros (e.g. 192.168.1.1); short, octal and hex forms are not accepted",
+                "$.failover_on: \"healthy\" is not a status that can count as failed (use down, inactive, degraded)",
+                "$.tunnels[1].account_id: \"x\" is not 32 hexadecimal characters",
+                "$.tunnels[1].service: missing (the systemd unit of the local backup connector)",
+            ],
+            e.Problems);
+    }
+
+    [Fact]
     public void Load_DuplicateKeys_NamedWithPathAndBothLines()
     {
         var path = Write(extra: "\"check_interval\": 5,\n\"check_interval\": 7,\n");
