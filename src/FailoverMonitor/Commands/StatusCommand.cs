@@ -1,6 +1,6 @@
-using System.Text.Json;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Status;
+using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Commands;
 
@@ -16,17 +16,21 @@ public static class StatusCommand
         {
             snapshot = new StateFile(path).Read();
         }
-        catch (JsonException e)
+        catch (InvalidDataException e)
         {
-            output.WriteLine($"The state file {path} cannot be read ({e.Message}).");
+            output.WriteLine($"The state file {SafeText.Clean(path)} cannot be read ({e.Message}); no daemon can be seen.");
             return ExitCodes.NotRunning;
         }
 
-        if (snapshot is null || !StatusReport.IsAlive(snapshot))
+        var liveness = snapshot is null ? DaemonLiveness.Exited : StatusReport.Liveness(snapshot);
+        if (snapshot is null || liveness != DaemonLiveness.Running)
         {
-            output.WriteLine(snapshot is null
-                ? $"No FailoverMonitor daemon is running (no state file at {path}). Start it with: systemctl start failover-monitor"
-                : $"No FailoverMonitor daemon is running (pid {snapshot.Pid} from {path} has exited). Start it with: systemctl start failover-monitor");
+            output.WriteLine((snapshot, liveness) switch
+            {
+                (null, _) => $"No FailoverMonitor daemon is running (no state file at {SafeText.Clean(path)}). Start it with: systemctl start failover-monitor",
+                (_, DaemonLiveness.PidReused) => $"No FailoverMonitor daemon is running (pid {snapshot.Pid} from {SafeText.Clean(path)} is now another process). Start it with: systemctl start failover-monitor",
+                _ => $"No FailoverMonitor daemon is running (pid {snapshot.Pid} from {SafeText.Clean(path)} has exited). Start it with: systemctl start failover-monitor",
+            });
             return ExitCodes.NotRunning;
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Status;
 
@@ -8,10 +9,17 @@ namespace FailoverMonitor.Status;
 /// </summary>
 public sealed class StateFile(string path)
 {
+    /// <summary>Largest state file read, in bytes (4 MiB; a snapshot of 1,000 tunnels is about 500 KB).</summary>
+    public const int MaxBytes = 4 * 1024 * 1024;
+
     /// <summary>The file's path.</summary>
     public string Path { get; } = path;
 
-    /// <summary>Writes <paramref name="snapshot"/>; an I/O failure is returned, not thrown (status is a convenience, monitoring goes on).</summary>
+    /// <summary>
+    /// Writes <paramref name="snapshot"/>; an I/O failure is returned, not thrown (status is a convenience, monitoring
+    /// goes on). The temporary file <c>PATH.tmp</c> is created exclusively, after a stale one (or a planted link:
+    /// deleting a link removes the link, never its target) is removed, so no existing file is ever written through.
+    /// </summary>
     /// <returns>Null on success, else why it failed.</returns>
     public string? TryWrite(StatusSnapshot snapshot)
     {
@@ -19,7 +27,8 @@ public sealed class StateFile(string path)
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            using (var stream = File.Create(temporary))
+            File.Delete(temporary);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 JsonSerializer.Serialize(stream, snapshot, StatusJsonContext.Default.StatusSnapshot);
             }
@@ -33,18 +42,50 @@ public sealed class StateFile(string path)
         }
     }
 
-    /// <summary>Reads the snapshot, or null when there is none.</summary>
-    /// <exception cref="JsonException">The file is not a snapshot.</exception>
+    /// <summary>
+    /// Reads the snapshot, or null when there is none. Only a regular file of at most <see cref="MaxBytes"/> is
+    /// opened; nulls inside it read as empty values.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The path is a directory, a special file (FIFO, device) or an empty file, is too large, or is not a snapshot; the message says which.</exception>
     public StatusSnapshot? Read()
     {
+        var info = new FileInfo(Path);
+        if (!info.Exists)
+        {
+            return Directory.Exists(Path) ? throw new InvalidDataException("it is a directory") : null;
+        }
+
+        // A FIFO or a device has no size: so an empty length is never opened, and a FIFO cannot block the reader.
+        if (info.Length == 0)
+        {
+            throw new InvalidDataException("it is empty or not a regular file");
+        }
+
+        if (info.Length > MaxBytes)
+        {
+            throw new InvalidDataException($"it is larger than {MaxBytes / (1024 * 1024)} MiB");
+        }
+
         try
         {
             using var stream = File.OpenRead(Path);
-            return JsonSerializer.Deserialize(stream, StatusJsonContext.Default.StatusSnapshot);
+            var bytes = new byte[MaxBytes + 1];
+            var length = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (length > MaxBytes)
+            {
+                throw new InvalidDataException($"it is larger than {MaxBytes / (1024 * 1024)} MiB");
+            }
+
+            return JsonSerializer.Deserialize(bytes.AsSpan(0, length), StatusJsonContext.Default.StatusSnapshot)?.Normalized()
+                ?? throw new InvalidDataException("it holds null, not a snapshot");
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException(SafeText.Clean(e.Message), e);
         }
     }
 

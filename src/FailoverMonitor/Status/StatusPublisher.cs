@@ -7,6 +7,7 @@ namespace FailoverMonitor.Status;
 public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimeProvider timeProvider, RunMode mode)
 {
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
+    private readonly long? _processStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId);
     private string? _lastError;
 
     /// <summary>The last snapshot published (null before the first), for readers inside the process such as metrics.</summary>
@@ -24,6 +25,7 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
         var snapshot = new StatusSnapshot
         {
             Pid = Environment.ProcessId,
+            ProcessStartTicks = _processStartTicks,
             Version = VersionInfo.Current,
             ConfigPath = configPath,
             StartedAt = _startedAt,

@@ -11,17 +11,31 @@ public static class StatusReport
     /// <summary>Exit code when no daemon is running (the LSB convention <c>systemctl status</c> also uses).</summary>
     public const int ExitNotRunning = 3;
 
-    /// <summary>Whether the daemon that wrote <paramref name="snapshot"/> is still alive.</summary>
-    public static bool IsAlive(StatusSnapshot snapshot)
+    /// <summary>
+    /// What runs under the snapshot's pid: the daemon when the pid is positive and runs and, where <c>/proc</c>
+    /// tells (Linux), the process under it started when the daemon did (<see cref="StatusSnapshot.ProcessStartTicks"/>),
+    /// so a later process that reused the pid is not taken for the daemon.
+    /// </summary>
+    public static DaemonLiveness Liveness(StatusSnapshot snapshot)
     {
+        if (snapshot.Pid <= 0)
+        {
+            return DaemonLiveness.Exited;
+        }
+
+        if (snapshot.ProcessStartTicks is { } recorded && ProcessIdentity.StartTicks(snapshot.Pid) is { } current)
+        {
+            return current == recorded ? DaemonLiveness.Running : DaemonLiveness.PidReused;
+        }
+
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(snapshot.Pid);
-            return !process.HasExited;
+            return process.HasExited ? DaemonLiveness.Exited : DaemonLiveness.Running;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return false;
+            return DaemonLiveness.Exited;
         }
     }
 
@@ -32,8 +46,8 @@ public static class StatusReport
     public static string ToTable(StatusSnapshot snapshot, DateTimeOffset now)
     {
         var text = new StringBuilder();
-        text.AppendLine($"FailoverMonitor {snapshot.Version}, pid {snapshot.Pid}, up since {snapshot.StartedAt:yyyy-MM-dd HH:mm:ss}Z, config {snapshot.ConfigPath}{(snapshot.DryRun ? ", DRY RUN" : "")}");
-        text.AppendLine($"{LastCheck(snapshot, now)} (every {snapshot.CheckInterval} s); gateway {snapshot.GatewayIp} {(snapshot.GatewayReachable switch { true => "reachable", false => "UNREACHABLE", _ => "not probed yet" })}");
+        text.AppendLine($"FailoverMonitor {SafeText.Clean(snapshot.Version)}, pid {snapshot.Pid}, up since {snapshot.StartedAt:yyyy-MM-dd HH:mm:ss}Z, config {SafeText.Clean(snapshot.ConfigPath)}{(snapshot.DryRun ? ", DRY RUN" : "")}");
+        text.AppendLine($"{LastCheck(snapshot, now)} (every {snapshot.CheckInterval} s); gateway {SafeText.Clean(snapshot.GatewayIp)} {(snapshot.GatewayReachable switch { true => "reachable", false => "UNREACHABLE", _ => "not probed yet" })}");
         text.AppendLine();
         var rows = new List<string[]> { new[] { "TUNNEL", "ID", "STATUS", "CONNECTORS", "BACKUP", "COUNTS", "LAST ACTION", "HOLD" } };
         foreach (var t in snapshot.Tunnels)
@@ -57,7 +71,7 @@ public static class StatusReport
         text.Append(TextTable.Render(rows));
         foreach (var t in snapshot.Tunnels.Where(t => t.HeldUntil is not null))
         {
-            text.AppendLine($"Tunnel {t.Name} on hold: {FailoverPolicy.DescribeHold(t.HeldUntil!.Value)}");
+            text.AppendLine($"Tunnel {SafeText.Clean(t.Name)} on hold: {FailoverPolicy.DescribeHold(t.HeldUntil!.Value)}");
         }
 
         text.AppendLine();
@@ -87,4 +101,17 @@ public static class StatusReport
     }
 
     private static string Short(string id) => id.Length > 8 ? id[..8] : id;
+}
+
+/// <summary>What runs under a state file's pid.</summary>
+public enum DaemonLiveness
+{
+    /// <summary>The daemon that wrote the file.</summary>
+    Running,
+
+    /// <summary>Nothing (or a pid that cannot be one).</summary>
+    Exited,
+
+    /// <summary>Another process that reused the pid.</summary>
+    PidReused,
 }

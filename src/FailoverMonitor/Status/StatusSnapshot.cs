@@ -9,6 +9,12 @@ public sealed record StatusSnapshot
     /// <summary>The daemon's process id.</summary>
     public int Pid { get; init; }
 
+    /// <summary>
+    /// The daemon's start time in clock ticks since boot (<see cref="ProcessIdentity"/>), so <c>status</c> can tell
+    /// the daemon from a later process that reuses its pid; null where there is no <c>/proc</c>.
+    /// </summary>
+    public long? ProcessStartTicks { get; init; }
+
     /// <summary>The daemon's version.</summary>
     public string Version { get; init; } = "";
 
@@ -47,6 +53,25 @@ public sealed record StatusSnapshot
 
     /// <summary>One entry per API token.</summary>
     public IReadOnlyList<TokenStatusEntry> Tokens { get; init; } = [];
+
+    /// <summary>
+    /// This snapshot with the nulls a hand-edited or damaged file can hold (JSON <c>null</c> where a text or a
+    /// list belongs, <c>null</c> items in lists) replaced by empty values, so every reader can trust the types.
+    /// </summary>
+    public StatusSnapshot Normalized() => this with
+    {
+        Version = Version ?? "",
+        ConfigPath = ConfigPath ?? "",
+        GatewayIp = GatewayIp ?? "",
+        Tunnels = (Tunnels ?? []).Where(t => t is not null).Select(t => t with
+        {
+            Name = t.Name ?? "",
+            TunnelId = t.TunnelId ?? "",
+            Service = t.Service ?? "",
+            LiveConnectors = t.LiveConnectors?.Where(c => c is not null).ToList(),
+        }).ToList(),
+        Tokens = (Tokens ?? []).Where(t => t is not null).Select(t => t with { Tunnels = (t.Tunnels ?? []).Where(n => n is not null).ToList() }).ToList(),
+    };
 }
 
 /// <summary>One tunnel as the daemon sees it.</summary>
