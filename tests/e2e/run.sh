@@ -822,6 +822,13 @@ scenario_journal_priorities() {
     ! grep -q "primary connector is back" <<<"$warn" ||
         { WHY="failback line logged at warning or above, want info"; return 1; }
     ! grep -Eq '^<[0-7]>' <<<"$info" || { WHY="raw <N> prefixes reached the journal"; return 1; }
+    # Lines read like the file's: the message alone (journald has the time and the priority), no category or event id.
+    grep -qx 'Cloudflare Tunnel Monitor started.' <<<"$info" ||
+        { WHY="no journal line that is exactly 'Cloudflare Tunnel Monitor started.' (a prefix before the message?)"; return 1; }
+    grep -q "^Tunnel web is down. Starting local service $SERVICE" <<<"$err" ||
+        { WHY="the failover line does not start with its message at -p err"; return 1; }
+    ! grep -Eq 'FailoverMonitor\.[A-Za-z.]+\[[0-9]+\]' <<<"$info" ||
+        { WHY="category and event id in journal lines: $(grep -Em1 'FailoverMonitor\.[A-Za-z.]+\[[0-9]+\]' <<<"$info")"; return 1; }
 }
 
 scenario_log_file_format() {

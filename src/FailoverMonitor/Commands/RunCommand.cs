@@ -11,6 +11,7 @@ using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.WindowsServices;
 using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Commands;
@@ -31,7 +32,9 @@ public static class RunCommand
         {
             using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, MonitorOptions.DefaultLogFile));
             Log.ConfigurationInvalid(loggerFactory.CreateLogger("FailoverMonitor"), e.Message);
-            return ExitCodes.Configuration;
+            return OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService()
+                ? await WindowsServiceStop.StopWithAsync(ExitCodes.Configuration, cancellationToken).ConfigureAwait(false)
+                : ExitCodes.Configuration;
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -65,7 +68,10 @@ public static class RunCommand
         services.AddSingleton(new ConfigurationSource(configPath));
         services.AddSingleton(new RunMode(dryRun));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SystemdNotifier());
+        // Under systemd: Type=notify (READY=1 once the worker has read the unit states, STOPPING=1), WATCHDOG=1 and
+        // STATUS=. Under the Windows Service Control Manager: a real service. Each does nothing elsewhere.
+        services.AddSystemdNotify();
+        services.AddWindowsService();
         services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
         services.AddSingleton<IProcessRunner, ProcessRunner>();
         services.AddSingleton<SystemctlServiceController>();

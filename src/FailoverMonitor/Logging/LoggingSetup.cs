@@ -1,9 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Serilog;
 
 namespace FailoverMonitor.Logging;
 
-/// <summary>Where log lines go: the file (<see cref="FileLog"/>) and the console, which under systemd carries syslog priority prefixes for journald.</summary>
+/// <summary>Where log lines go: the file (<see cref="FileLog"/>) and the console (<see cref="ConsoleLineFormatter"/>), which under systemd carries syslog priority prefixes for journald.</summary>
 public static class LoggingSetup
 {
     /// <summary>Whether stdout is connected to journald (systemd sets <c>JOURNAL_STREAM</c>, systemd.exec(5)).</summary>
@@ -22,19 +24,10 @@ public static class LoggingSetup
         // Framework chatter (HTTP client request lines, host lifetime) would drown the decisions.
         logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
         logging.AddFilter("System", Microsoft.Extensions.Logging.LogLevel.Warning);
-        if (IsJournalConsole)
-        {
-            logging.AddSystemdConsole(o => o.IncludeScopes = false);
-        }
-        else
-        {
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            });
-        }
+        logging.AddConsole();
+        logging.Services.AddSingleton<ConsoleFormatter>(new ConsoleLineFormatter(IsJournalConsole, TimeProvider.System));
+        // A post-configuration, so it also wins over AddSystemd(), which picks its own journald formatter.
+        logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleLineFormatter.FormatterName);
 
         var file = FileLog.Create(logFile, maxSizeMegabytes, retainedFiles, out sink, out var error);
         if (file is not null)

@@ -4,9 +4,10 @@ using FailoverMonitor.Gateway;
 using FailoverMonitor.Logging;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
-using FailoverMonitor.Systemd;
 using FailoverMonitor.Text;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using NotifyState = Microsoft.Extensions.Hosting.Systemd.ServiceState;
 using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Monitoring;
@@ -27,7 +28,7 @@ public sealed class MonitorWorker : BackgroundService
     private readonly TunnelObserver _observer;
     private readonly IServiceController _services;
     private readonly StartupChecks _startupChecks;
-    private readonly SystemdNotifier _notifier;
+    private readonly ISystemdNotifier _notifier;
     private readonly StatusPublisher _status;
     private readonly IEnumerable<IMonitorObserver> _observers;
     private readonly TimeProvider _time;
@@ -47,7 +48,7 @@ public sealed class MonitorWorker : BackgroundService
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
     public MonitorWorker(MonitorOptions options, ConfigurationSource source, IGatewayProbe gateway, TunnelObserver observer,
-        IServiceController services, StartupChecks startupChecks, SystemdNotifier notifier, StatusPublisher status, IEnumerable<IMonitorObserver> observers, TimeProvider time, ILogger<MonitorWorker> logger)
+        IServiceController services, StartupChecks startupChecks, ISystemdNotifier notifier, StatusPublisher status, IEnumerable<IMonitorObserver> observers, TimeProvider time, ILogger<MonitorWorker> logger)
     {
         _options = options;
         _source = source;
@@ -72,11 +73,29 @@ public sealed class MonitorWorker : BackgroundService
     private TimeSpan Interval => TimeSpan.FromSeconds(_options.CheckInterval);
 
     /// <summary>
-    /// Start-up: logs the summary, reads every unit's real state, says READY=1, then runs the start-up checks
-    /// (token verification, unit existence) before the first cycle. READY comes first so that a slow or
-    /// unreachable API at boot does not hold up systemd.
+    /// Start-up as the host runs it, widened for tests: <see cref="StartAsync"/>'s part, then the start-up checks
+    /// that begin the loop.
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Start-up, before the host counts as started: the systemd lifetime sends READY=1 once every hosted service's
+    /// StartAsync has returned, so READY=1 comes only once the unit states are read. The start-up checks (token
+    /// verification, unit existence) come after READY, at the start of the loop, so that a slow or unreachable API at
+    /// boot does not hold up systemd.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Logs the summary, reads every unit's real state, publishes the status (state file, STATUS=).</summary>
+    private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         Log.MonitorStarted(_logger);
         Log.GatewayIp(_logger, _options.GatewayIp!);
@@ -86,8 +105,7 @@ public sealed class MonitorWorker : BackgroundService
         await ReadUnitStatesAsync(_tunnels.Values, atStartup: true, cancellationToken).ConfigureAwait(false);
         _nextHeartbeat = Instant.Now(_time) + TimeSpan.FromSeconds(_options.HeartbeatInterval);
         PublishStatus();
-        _notifier.Notify("READY=1\nSTATUS=" + Summary(brief: true));
-        await _startupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
+        _notifier.Notify(new NotifyState("STATUS=" + Summary(brief: true)));
     }
 
     /// <summary>Asks for the configuration to be re-read before the next check (SIGHUP, <c>systemctl reload</c>).</summary>
@@ -103,7 +121,7 @@ public sealed class MonitorWorker : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await InitializeAsync(stoppingToken).ConfigureAwait(false);
+        await _startupChecks.RunAsync(_options, stoppingToken).ConfigureAwait(false);
         var next = Instant.Now(_time);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -137,7 +155,6 @@ public sealed class MonitorWorker : BackgroundService
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _notifier.Notify("STOPPING=1");
         Log.MonitorStopping(_logger);
         _status.Withdraw();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +234,7 @@ public sealed class MonitorWorker : BackgroundService
     {
         if (_health.MayFeedWatchdog(Interval, out var newlyWithheld))
         {
-            _notifier.Notify("WATCHDOG=1" + more);
+            _notifier.Notify(new NotifyState("WATCHDOG=1" + more));
             return;
         }
 
@@ -228,7 +245,7 @@ public sealed class MonitorWorker : BackgroundService
 
         if (more.Length > 0)
         {
-            _notifier.Notify(more.TrimStart('\n'));
+            _notifier.Notify(new NotifyState(more.TrimStart('\n')));
         }
     }
 

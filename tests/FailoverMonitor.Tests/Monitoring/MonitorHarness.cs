@@ -42,7 +42,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
             new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
             services,
             new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
-            new SystemdNotifier(notify?.Path),
+            new NonBlockingSystemdNotifier(notify?.Path),
             new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false)),
             Observers,
             Wall,

@@ -49,7 +49,7 @@ public sealed partial class MonitorWorkerTests
         await using var h = await MonitorHarness.StartAsync(withNotifySocket: true);
         h.Gateway.Throws = new InvalidOperationException("probe\nbroke");
         await h.Worker.StartAsync(CancellationToken.None);
-        Assert.StartsWith("READY=1", await h.Notify!.ReceiveAsync());
+        Assert.StartsWith("STATUS=1 tunnel: ", await h.Notify!.ReceiveAsync()); // READY=1 is the host's, after StartAsync
         Assert.StartsWith("WATCHDOG=1\nSTATUS=CHECKS FAILING since 00:00:00Z (1 in a row: probe\\nbroke); 1 tunnel: ", await h.Notify.ReceiveAsync());
 
         // Every cycle fails: WATCHDOG=1 goes on only until they have failed for the limit, STATUS= all along.

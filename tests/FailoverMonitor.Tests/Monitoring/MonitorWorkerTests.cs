@@ -220,14 +220,16 @@ public sealed partial class MonitorWorkerTests
     }
 
     [Fact]
-    public async Task Loop_NotifiesReadyAndWatchdogPerCycle_StopLeavesBackupRunning()
+    public async Task Start_UnitStatesReadAndStatusSentBeforeItReturns_WatchdogPerCycle_StopLeavesBackupRunning()
     {
         await using var h = await MonitorHarness.StartAsync(withNotifySocket: true);
         h.Units.Set("cloudflared-backup0", true);
         var interval = TimeSpan.FromSeconds(h.Options.CheckInterval);
 
+        // The host sends READY=1 once StartAsync has returned: by then the unit's real state is known.
         await h.Worker.StartAsync(CancellationToken.None);
-        Assert.StartsWith("READY=1", await h.Notify!.ReceiveAsync());
+        Assert.True(h.Worker.States[h.Options.Tunnels[0].TunnelId!].BackupActive);
+        Assert.StartsWith("STATUS=1 tunnel: 1 failed over (web0 → cloudflared-backup0", await h.Notify!.ReceiveAsync());
         Assert.StartsWith("WATCHDOG=1", await h.Notify.ReceiveAsync());
         await h.Clock.WaitForTimerAsync(due => due == interval);
         Assert.Equal(1, h.Gateway.Probes);
@@ -238,7 +240,6 @@ public sealed partial class MonitorWorkerTests
         Assert.Equal(2, h.Gateway.Probes);
 
         await h.Worker.StopAsync(CancellationToken.None);
-        Assert.Equal("STOPPING=1", await h.Notify.ReceiveAsync());
         Assert.Equal(0, h.Units.Count("stop"));
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
     }

@@ -1,11 +1,12 @@
 using System.Net.Sockets;
 using System.Text;
 using FailoverMonitor.Systemd;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace FailoverMonitor.Tests.Systemd;
 
-/// <summary><see cref="SystemdNotifier"/> against a real Unix datagram socket standing in for systemd's.</summary>
-public sealed class SystemdNotifierTests : IDisposable
+/// <summary><see cref="NonBlockingSystemdNotifier"/> against a real Unix datagram socket standing in for systemd's.</summary>
+public sealed class NonBlockingSystemdNotifierTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("fm-notify-");
 
@@ -18,12 +19,11 @@ public sealed class SystemdNotifierTests : IDisposable
     {
         var path = Path.Combine(_directory.FullName, "notify");
         using var systemd = Bind(path);
-        var notifier = new SystemdNotifier(path);
+        var notifier = new NonBlockingSystemdNotifier(path);
 
-        var sent = notifier.Notify("READY=1");
+        notifier.Notify(ServiceState.Ready);
 
         Assert.True(notifier.IsEnabled);
-        Assert.True(sent);
         Assert.Equal("READY=1", await ReceiveAsync(systemd));
     }
 
@@ -32,10 +32,10 @@ public sealed class SystemdNotifierTests : IDisposable
     {
         var path = Path.Combine(_directory.FullName, "notify");
         using var systemd = Bind(path);
-        var notifier = new SystemdNotifier(path);
+        var notifier = new NonBlockingSystemdNotifier(path);
 
-        notifier.Notify("STATUS=watching 2 tunnels");
-        notifier.Notify("WATCHDOG=1");
+        notifier.Notify(new ServiceState("STATUS=watching 2 tunnels"));
+        notifier.Notify(new ServiceState("WATCHDOG=1"));
 
         Assert.Equal("STATUS=watching 2 tunnels", await ReceiveAsync(systemd));
         Assert.Equal("WATCHDOG=1", await ReceiveAsync(systemd));
@@ -46,9 +46,9 @@ public sealed class SystemdNotifierTests : IDisposable
     {
         var name = "fm-notify-test-" + Guid.NewGuid().ToString("N");
         using var systemd = Bind("\0" + name);
-        var notifier = new SystemdNotifier("@" + name);
+        var notifier = new NonBlockingSystemdNotifier("@" + name);
 
-        Assert.True(notifier.Notify("READY=1"));
+        notifier.Notify(ServiceState.Ready);
 
         Assert.Equal("READY=1", await ReceiveAsync(systemd));
     }
@@ -56,36 +56,46 @@ public sealed class SystemdNotifierTests : IDisposable
     [Fact]
     public async Task Notify_ReceiverStopsReading_NeverBlocks()
     {
-        // systemd always reads; a receiver that does not must not stall the loop once its queue is full.
+        // systemd always reads; a receiver that does not must not stall the loop once its queue is full (the
+        // library's own notifier blocks there after a few datagrams).
         var path = Path.Combine(_directory.FullName, "full.sock");
-        using var receiver = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
-        receiver.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
-        var notifier = new SystemdNotifier(path);
+        using var receiver = Bind(path);
+        var notifier = new NonBlockingSystemdNotifier(path);
 
-        var sent = await Task.Run(() => Enumerable.Range(0, 10_000).Count(i => notifier.Notify($"WATCHDOG=1\nSTATUS=cycle {i} " + new string('x', 200))), TestContext.Current.CancellationToken)
-            .WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await Task.Run(() =>
+            {
+                for (var i = 0; i < 10_000; i++)
+                {
+                    notifier.Notify(new ServiceState($"WATCHDOG=1\nSTATUS=cycle {i} " + new string('x', 200)));
+                }
+            }, Ct)
+            .WaitAsync(TimeSpan.FromSeconds(20), Ct);
 
-        Assert.InRange(sent, 1, 9_999);
+        Assert.StartsWith("WATCHDOG=1\nSTATUS=cycle 0 ", await ReceiveAsync(receiver));
     }
 
     [Fact]
-    public void Notify_NobodyListening_ReturnsFalseWithoutThrowing()
+    public void Notify_NobodyListening_DoesNotThrow()
     {
-        var notifier = new SystemdNotifier(Path.Combine(_directory.FullName, "absent"));
+        var notifier = new NonBlockingSystemdNotifier(Path.Combine(_directory.FullName, "absent"));
+
+        var thrown = Record.Exception(() => notifier.Notify(ServiceState.Ready));
 
         Assert.True(notifier.IsEnabled);
-        Assert.False(notifier.Notify("READY=1"));
+        Assert.Null(thrown);
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public void Notify_NoSocket_DisabledAndReturnsFalse(string? socketPath)
+    public void Notify_NoSocket_DisabledAndDoesNotThrow(string? socketPath)
     {
-        var notifier = new SystemdNotifier(socketPath);
+        var notifier = new NonBlockingSystemdNotifier(socketPath);
+
+        var thrown = Record.Exception(() => notifier.Notify(ServiceState.Ready));
 
         Assert.False(notifier.IsEnabled);
-        Assert.False(notifier.Notify("READY=1"));
+        Assert.Null(thrown);
     }
 
     private static Socket Bind(string path)
