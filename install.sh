@@ -364,5 +364,6 @@ Watch it:
   sudo tail -f $LOG_FILE
   sudo journalctl -u failover-monitor -f
   systemctl status failover-monitor
+  failover-monitor status
 EOF
 exit "$status"
