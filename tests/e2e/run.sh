@@ -59,6 +59,11 @@ SCENARIOS=(
     log-file-dev-full-reload-and-stop
     backup-stop-hangs-loop-keeps-rhythm
     purge-removes-config-and-log
+    deb-fresh-install-waits-for-config
+    deb-install-over-python-original
+    deb-upgrade-restarts-monitor
+    deb-remove-keeps-config-and-log
+    deb-purge-removes-config-and-log
 )
 
 passed=0 failed=0 skipped=0
@@ -213,6 +218,22 @@ jq '.log_file = "/dev/full"' "$STAGE/tunnels.json" > "$STAGE/tunnels-dev-full.js
 jq -n --arg a "$ACCOUNT_ID" --arg t "$TUNNEL_ID" --arg k "$TOKEN" --arg s "$SERVICE" \
     '{gateway_ip: "127.0.0.2", check_interval: 1,
       tunnels: [{account_id: $a, tunnel_id: $t, token: $k, service: $s}]}' > "$STAGE/tunnels-original.json"
+# The Debian package of the published executable (deploy/build-deb.sh), twice: the project's version
+# and a higher one for the upgrade. Built only when a deb-* scenario runs; a failure fails those only.
+DEB_ARCH=$(dpkg --print-architecture 2>/dev/null || echo none)
+DEB_VERSION=$(sed -n 's:.*<Version>\([^<]*\)</Version>.*:\1:p' "$REPO/src/FailoverMonitor/FailoverMonitor.csproj" | head -n 1)
+DEB_NEXT=$DEB_VERSION+e2e1
+DEB_WHY="not built"
+if [[ -z ${E2E_ONLY:-} || " $E2E_ONLY" == *" deb-"* ]]; then
+    note "building the .deb packages (deploy/build-deb.sh $DEB_ARCH)"
+    if { bash "$REPO/deploy/build-deb.sh" --prebuilt "$STAGE/monitor" --output "$STAGE/deb" "$DEB_ARCH" &&
+        bash "$REPO/deploy/build-deb.sh" --prebuilt "$STAGE/monitor" --output "$STAGE/deb" --version "$DEB_NEXT" "$DEB_ARCH"
+    } >"$WORK/build-deb.log" 2>&1; then
+        DEB_WHY=''
+    else
+        DEB_WHY="deploy/build-deb.sh failed: $(tail -n 1 "$WORK/build-deb.log")"
+    fi
+fi
 
 # ------------------------------------------------------------------ boot
 note "booting systemd in private namespaces"
@@ -913,11 +934,9 @@ scenario_install_from_source_and_start() {
         { WHY="install.sh did not tell how to watch the log"; return 1; }
 }
 
-scenario_upgrade_from_python_original() {
-    # A host set up by the Python original: its unit (same name) running, its script and
-    # its tunnels.json (original keys only) in /opt/failover-monitor. install.sh replaces
-    # the unit and the program, keeps the config, and the new monitor works with it.
-    SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --uninstall" >/dev/null 2>&1
+# A host set up by the Python original: its unit (same name) running, its script and its
+# tunnels.json (original keys only, mode 644) in /opt/failover-monitor.
+python_original_host() {
     sbx_sh "set -e
         mkdir -p /opt/failover-monitor
         echo 'print(\"original\")' > /opt/failover-monitor/failover_monitor.py
@@ -926,13 +945,9 @@ scenario_upgrade_from_python_original() {
             > /etc/systemd/system/$UNIT
         systemctl daemon-reload
         systemctl enable --now --quiet $UNIT" || { WHY="cannot set up the original's install"; return 1; }
-    baseline || return 1
-    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /run/e2e/stage/monitor" \
-        >"$WORK/install-upgrade.log" 2>&1 ||
-        { WHY="install.sh over the original failed: $(tail -n 3 "$WORK/install-upgrade.log" | tr '\n' ' ')"; return 1; }
-    monitor_running || { WHY="monitor not running after the upgrade"; return 1; }
-    [[ $(sbx readlink "/proc/$(prop $UNIT MainPID)/exe") == */failover-monitor ]] ||
-        { WHY="the running main process is not the new monitor"; return 1; }
+}
+# After a move from the Python original: its config kept (made 600), its unit kept disabled.
+python_original_kept() {
     sbx cmp -s /run/e2e/stage/tunnels-original.json /opt/failover-monitor/tunnels.json ||
         { WHY="the original tunnels.json was changed"; return 1; }
     sbx grep -q 'Description=Python original' /etc/systemd/system/failover-monitor-python.service ||
@@ -943,6 +958,20 @@ scenario_upgrade_from_python_original() {
         { WHY="the kept original unit is enabled"; return 1; }
     [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] ||
         { WHY="the original tunnels.json (mode 644) was not made 600"; return 1; }
+}
+scenario_upgrade_from_python_original() {
+    # install.sh replaces the Python original's unit and program, keeps the config, and the
+    # new monitor works with it.
+    SBX_TIMEOUT=60 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --uninstall" >/dev/null 2>&1
+    python_original_host || return 1
+    baseline || return 1
+    SBX_TIMEOUT=120 sbx bash -c "cd /run/e2e/stage/repo && ./install.sh --prebuilt /run/e2e/stage/monitor" \
+        >"$WORK/install-upgrade.log" 2>&1 ||
+        { WHY="install.sh over the original failed: $(tail -n 3 "$WORK/install-upgrade.log" | tr '\n' ' ')"; return 1; }
+    monitor_running || { WHY="monitor not running after the upgrade"; return 1; }
+    [[ $(sbx readlink "/proc/$(prop $UNIT MainPID)/exe") == */failover-monitor ]] ||
+        { WHY="the running main process is not the new monitor"; return 1; }
+    python_original_kept || return 1
     # With the original keys: default thresholds (2 down, 3 back), the default flap guard
     # (no stop within min_action_interval, 30 s, of the start) and, without backup_metrics,
     # "two distinct live connectors" for the failback.
@@ -1348,6 +1377,124 @@ scenario_backup_stop_hangs_loop_keeps_rhythm() {
     watchdog_dropin_remove
     SBX_TIMEOUT=90 sbx systemctl restart $UNIT || { WHY="${WHY:+$WHY; }restart without the drop-ins failed"; rc=1; }
     return "$rc"
+}
+
+# ------------------------------------------------------------------ the Debian package
+# deb-*: the .deb installed with apt (as the README says) and dpkg in the sandbox; in order, from a
+# host without FailoverMonitor. The host runs the Python original before the second one.
+deb_file() { echo "/run/e2e/stage/deb/failover-monitor_${1}_$DEB_ARCH.deb"; } # VERSION
+deb_status() { sbx dpkg-query -W -f '${db:Status-Abbrev}${Version}' failover-monitor 2>/dev/null || true; }
+deb_run() { # LOGNAME COMMAND...: a package command in the sandbox, unattended, stdin closed
+    SBX_TIMEOUT=240 sbx env DEBIAN_FRONTEND=noninteractive "${@:2}" </dev/null >"$WORK/$1.log" 2>&1 ||
+        { WHY="${*:2} failed: $(grep -m1 -E '^(E|dpkg): ' "$WORK/$1.log" || tail -n 1 "$WORK/$1.log")"; return 1; }
+}
+# Two differences of the sandbox from a real host, undone here: the host's policy-rc.d (a container's,
+# exit 101) would keep deb-systemd-invoke from starting or stopping anything; and with / read-only
+# rmdir("/opt") fails with EROFS (a real host gives ENOTEMPTY or removes it), which breaks a purge, so
+# /opt is given an owner (base-files) in the sandbox's dpkg database, and dpkg leaves it.
+deb_sandbox() {
+    sbx_sh "rm -f /usr/sbin/policy-rc.d
+        grep -qx /opt /var/lib/dpkg/info/base-files.list || echo /opt >> /var/lib/dpkg/info/base-files.list
+        dpkg --purge failover-monitor >/dev/null 2>&1 || true"
+}
+deb_unit_enabled() { # the enable link points at the package's unit, and no /etc unit hides it
+    [[ $(sbx systemctl is-enabled $UNIT 2>/dev/null) == enabled ]] || { WHY="$UNIT not enabled"; return 1; }
+    [[ $(sbx readlink /etc/systemd/system/multi-user.target.wants/$UNIT) == /lib/systemd/system/$UNIT ]] ||
+        { WHY="the enable link does not point at /lib/systemd/system/$UNIT"; return 1; }
+    [[ $(prop $UNIT FragmentPath) == */lib/systemd/system/$UNIT ]] ||
+        { WHY="systemd loads $UNIT from $(prop $UNIT FragmentPath)"; return 1; }
+}
+
+scenario_deb_fresh_install_waits_for_config() {
+    [[ -z $DEB_WHY ]] || { WHY=$DEB_WHY; return 1; }
+    deb_sandbox
+    sbx_sh "systemctl disable --now --quiet $UNIT 2>/dev/null
+        cd /run/e2e/stage/repo && ./install.sh --purge >/dev/null 2>&1
+        rm -rf /opt/failover-monitor /etc/systemd/system/failover-monitor-python.service; systemctl daemon-reload"
+    local t0 out
+    t0=$(ms)
+    deb_run deb-fresh apt install -y "$(deb_file "$DEB_VERSION")" || return 1
+    MEASURED=$(secs $(($(ms) - t0)))
+    [[ $(deb_status) == "ii $DEB_VERSION" ]] || { WHY="dpkg status '$(deb_status)', want 'ii $DEB_VERSION'"; return 1; }
+    deb_unit_enabled || return 1
+    is_inactive $UNIT || { WHY="started on the example configuration"; return 1; }
+    grep -q 'still the example' "$WORK/deb-fresh.log" || { WHY="the install did not say the config is the example"; return 1; }
+    sbx cmp -s /opt/failover-monitor/tunnels.example.json /opt/failover-monitor/tunnels.json ||
+        { WHY="tunnels.json is not the example"; return 1; }
+    [[ $(sbx stat -c %a /opt/failover-monitor/tunnels.json) == 600 ]] || { WHY="tunnels.json not mode 600"; return 1; }
+    # On PATH, as the README writes it.
+    out=$(sbx env PATH=/usr/sbin:/usr/bin:/sbin:/bin failover-monitor version 2>&1) ||
+        { WHY="failover-monitor version (on PATH) failed: $out"; return 1; }
+    [[ $out == "failover-monitor "* ]] || { WHY="failover-monitor version printed: $out"; return 1; }
+}
+
+scenario_deb_install_over_python_original() {
+    [[ -z $DEB_WHY ]] || { WHY=$DEB_WHY; return 1; }
+    deb_sandbox
+    python_original_host || return 1
+    baseline || return 1
+    local t0 lines
+    lines=$(log_lines) t0=$(ms)
+    deb_run deb-over-python apt install -y "$(deb_file "$DEB_VERSION")" || return 1
+    monitor_running || { WHY="monitor not running after the install"; return 1; }
+    MEASURED=$(secs $(($(ms) - t0)))
+    [[ $(sbx readlink "/proc/$(prop $UNIT MainPID)/exe") == /opt/failover-monitor/failover-monitor ]] ||
+        { WHY="the running main process is not the package's monitor"; return 1; }
+    python_original_kept || return 1
+    grep -q "kept the existing /opt/failover-monitor/tunnels.json" "$WORK/deb-over-python.log" ||
+        { WHY="the install did not say it kept tunnels.json"; return 1; }
+    deb_unit_enabled || return 1
+    sbx test -e /opt/failover-monitor/failover_monitor.py || { WHY="the Python script was removed"; return 1; }
+    wait_for 15 has_log_line_since "$lines" 'status: healthy' ||
+        { WHY="no 'status: healthy' from the package's monitor with the original config"; return 1; }
+}
+
+scenario_deb_upgrade_restarts_monitor() {
+    [[ $(deb_status) == "ii $DEB_VERSION" ]] && monitor_running || { WHY="precondition: $DEB_VERSION installed and running"; return 1; }
+    local pid lines left
+    pid=$(prop $UNIT MainPID) lines=$(log_lines)
+    deb_run deb-upgrade dpkg -i "$(deb_file "$DEB_NEXT")" || return 1
+    [[ $(deb_status) == "ii $DEB_NEXT" ]] || { WHY="dpkg status '$(deb_status)', want 'ii $DEB_NEXT'"; return 1; }
+    wait_for 15 restarted_from "$pid" || { WHY="the monitor was not restarted by the upgrade"; return 1; }
+    wait_for 15 has_log_line_since "$lines" 'status: healthy' || { WHY="no 'status: healthy' after the upgrade"; return 1; }
+    sbx cmp -s /run/e2e/stage/tunnels-original.json /opt/failover-monitor/tunnels.json ||
+        { WHY="the upgrade changed tunnels.json"; return 1; }
+    left=$(sbx find /opt/failover-monitor -name '*.dpkg-*' -o -name '.dpkg-install')
+    [[ -z $left ]] || { WHY="left after the upgrade: $(tr '\n' ' ' <<<"$left")"; return 1; }
+    deb_unit_enabled
+}
+
+scenario_deb_remove_keeps_config_and_log() {
+    local backup_was conf_was
+    backup_was=$(active_state $BACKUP)
+    conf_was=$(sbx sha256sum /opt/failover-monitor/tunnels.json)
+    deb_run deb-remove apt remove -y failover-monitor || return 1
+    [[ $(deb_status) == "rc $DEB_NEXT" ]] || { WHY="dpkg status '$(deb_status)', want 'rc $DEB_NEXT'"; return 1; }
+    is_inactive $UNIT || { WHY="monitor still $(active_state $UNIT)"; return 1; }
+    [[ $(prop $UNIT LoadState) == not-found ]] || { WHY="systemd still loads $UNIT ($(prop $UNIT LoadState))"; return 1; }
+    local p
+    for p in /opt/failover-monitor/failover-monitor /usr/bin/failover-monitor /lib/systemd/system/$UNIT; do
+        ! sbx test -e "$p" -o -L "$p" || { WHY="$p still there after remove"; return 1; }
+    done
+    [[ $(sbx sha256sum /opt/failover-monitor/tunnels.json 2>/dev/null) == "$conf_was" ]] || { WHY="tunnels.json not kept"; return 1; }
+    sbx test -s $LOG || { WHY="$LOG not kept"; return 1; }
+    [[ $(active_state $BACKUP) == "$backup_was" ]] || { WHY="remove changed $BACKUP"; return 1; }
+}
+
+scenario_deb_purge_removes_config_and_log() {
+    [[ $(deb_status) == "rc "* ]] || { WHY="precondition: removed, config-files kept (status '$(deb_status)')"; return 1; }
+    SBX_TIMEOUT=10 sbx cat "$LOG" > "$ARTIFACTS/failover_monitor.deb.log" 2>&1 || true
+    deb_run deb-purge apt purge -y failover-monitor || return 1
+    [[ -z $(sbx dpkg-query -W -f '${db:Status-Abbrev}' failover-monitor 2>/dev/null | tr -d ' ' | grep -v '^[pu]n$') ]] ||
+        { WHY="dpkg still knows failover-monitor: $(deb_status)"; return 1; }
+    local p left
+    for p in /opt/failover-monitor/tunnels.json "$LOG" /run/failover-monitor /etc/systemd/system/multi-user.target.wants/$UNIT; do
+        ! sbx test -e "$p" -o -L "$p" || { WHY="$p still there after purge"; return 1; }
+    done
+    # What the package did not install stays: the Python original's script and unit.
+    left=$(sbx find /opt/failover-monitor -mindepth 1 ! -name failover_monitor.py 2>/dev/null || true)
+    [[ -z $left ]] || { WHY="left in /opt/failover-monitor after purge: $(head -n 3 <<<"$left" | tr '\n' ' ')"; return 1; }
+    sbx test -e /etc/systemd/system/failover-monitor-python.service || { WHY="purge removed the kept Python unit"; return 1; }
 }
 
 # ------------------------------------------------------------------ run
