@@ -13,7 +13,7 @@ internal sealed record SeedTunnel(
 /// <summary>Seed file: <c>{"tunnels":[...]}</c>.</summary>
 internal sealed record SeedFile(IReadOnlyList<SeedTunnel> Tunnels);
 
-internal sealed record StatusBody(string? Status);
+internal sealed record StatusBody(string? Status, int? Reads = null);
 
 internal sealed record LatencyBody(int LatencyMs);
 

@@ -55,7 +55,8 @@ internal static class AdminEndpoints
         });
         admin.MapPut("/tunnels/{tunnelId}/status", async Task<IResult> (string tunnelId, HttpContext ctx) =>
         {
-            fake.SetStatus(tunnelId, (await ReadAsync(ctx, FakeJson.Default.StatusBody)).Status);
+            var body = await ReadAsync(ctx, FakeJson.Default.StatusBody);
+            fake.SetStatus(tunnelId, body.Status, body.Reads);
             return Tunnel(fake, tunnelId);
         });
         admin.MapPost("/faults", async Task<IResult> (HttpContext ctx) =>

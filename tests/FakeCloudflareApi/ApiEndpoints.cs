@@ -58,8 +58,16 @@ internal static class ApiEndpoints
         return ApiResults.Ok(items, FakeJson.Default.EnvelopeIReadOnlyListTunnelDto, info);
     }
 
-    private static IResult GetTunnel(FakeState state, string accountId, string tunnelId, HttpContext ctx) =>
-        FindTunnel(state, accountId, tunnelId, ctx, out var tunnel) ?? ApiResults.Ok(ToDto(tunnel!), FakeJson.Default.EnvelopeTunnelDto);
+    private static IResult GetTunnel(FakeState state, string accountId, string tunnelId, HttpContext ctx)
+    {
+        if (FindTunnel(state, accountId, tunnelId, ctx, out var tunnel) is { } error)
+        {
+            return error;
+        }
+
+        state.CountStatusReads([tunnel!.TunnelId]);
+        return ApiResults.Ok(ToDto(tunnel), FakeJson.Default.EnvelopeTunnelDto);
+    }
 
     private static IResult GetConnections(FakeState state, string accountId, string tunnelId, HttpContext ctx) =>
         FindTunnel(state, accountId, tunnelId, ctx, out var tunnel)

@@ -72,8 +72,12 @@ public sealed class FakeCloudflare : IAsyncDisposable
     /// <summary>Marks every connection of a connector <c>is_pending_reconnect:true</c>: it stays listed but is no longer live. Throws <see cref="KeyNotFoundException"/> when unknown.</summary>
     public void MarkConnectorPendingReconnect(string tunnelId, string connectorId) => _state.MarkConnectorPendingReconnect(tunnelId, connectorId);
 
-    /// <summary>Overrides the reported status (e.g. <c>degraded</c>); null returns to the derived one (<c>healthy</c>, <c>down</c>, <c>inactive</c>).</summary>
-    public void SetStatus(string tunnelId, string? status) => _state.SetStatus(tunnelId, status);
+    /// <summary>
+    /// Overrides the reported status (e.g. <c>degraded</c>); null returns to the derived one (<c>healthy</c>,
+    /// <c>down</c>, <c>inactive</c>). With <paramref name="reads"/>, only for that many API reads of the tunnel (a
+    /// list or a get; then derived again): a blip that lasts exactly N checks, however fast the client polls.
+    /// </summary>
+    public void SetStatus(string tunnelId, string? status, int? reads = null) => _state.SetStatus(tunnelId, status, reads);
 
     /// <summary>A tunnel's current state, or null when unknown.</summary>
     public TunnelSnapshot? GetTunnel(string tunnelId) => _state.Find(tunnelId);

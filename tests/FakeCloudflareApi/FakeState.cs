@@ -91,11 +91,31 @@ internal sealed class FakeState(TimeProvider time)
         }
     }
 
-    public void SetStatus(string tunnelId, string? status)
+    public void SetStatus(string tunnelId, string? status, int? reads = null)
     {
         lock (_gate)
         {
-            Get(tunnelId).StatusOverride = status;
+            var tunnel = Get(tunnelId);
+            tunnel.StatusOverride = status;
+            tunnel.StatusOverrideReads = status is null ? null : reads;
+        }
+    }
+
+    /// <summary>
+    /// Counts one API read (a list or a get) of each tunnel against a status override given for a number of reads:
+    /// the client sees that status exactly that often, however fast it polls.
+    /// </summary>
+    public void CountStatusReads(IEnumerable<string> tunnelIds)
+    {
+        lock (_gate)
+        {
+            foreach (var t in tunnelIds.Select(Get).Where(t => t.StatusOverrideReads is not null))
+            {
+                if (--t.StatusOverrideReads <= 0)
+                {
+                    (t.StatusOverride, t.StatusOverrideReads) = (null, null);
+                }
+            }
         }
     }
 
@@ -119,7 +139,10 @@ internal sealed class FakeState(TimeProvider time)
     {
         lock (_gate)
         {
-            return [.. _tunnels.Where(t => Same(t.AccountId, accountId)).Select(Snapshot)];
+            var listed = _tunnels.Where(t => Same(t.AccountId, accountId)).ToList();
+            var snapshots = listed.Select(Snapshot).ToList();
+            CountStatusReads(listed.Select(t => t.Id));
+            return snapshots;
         }
     }
 
@@ -197,6 +220,7 @@ internal sealed class FakeState(TimeProvider time)
         public required string Name { get; set; }
         public required string Token { get; set; }
         public string? StatusOverride { get; set; }
+        public int? StatusOverrideReads { get; set; }
         public bool EverHadConnector { get; set; }
         public DateTimeOffset? ConnsActiveAt { get; set; }
         public DateTimeOffset? ConnsInactiveAt { get; set; }

@@ -18,7 +18,7 @@ internal static partial class Log
     [LoggerMessage(163, LogLevel.Information, "State file {StateFile} is written again")]
     public static partial void StateFileWritable(ILogger logger, string stateFile);
 
-    [LoggerMessage(164, LogLevel.Information, "Tunnel {Tunnel}: local service {Service} is still stopping (deactivating: its ExecStop= runs on); the monitor does not wait, each check reads its real state")]
+    [LoggerMessage(164, LogLevel.Information, "Tunnel {Tunnel}: stop of local service {Service} queued, it is still deactivating; the monitor does not wait for it, each check reads its real state")]
     public static partial void BackupStillStopping(ILogger logger, string tunnel, string service);
 
     [LoggerMessage(165, LogLevel.Critical, "{Service} failed ({Error}); exiting with code {ExitCode} so that systemd restarts the monitor")]

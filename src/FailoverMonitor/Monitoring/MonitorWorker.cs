@@ -396,6 +396,16 @@ public sealed class MonitorWorker : BackgroundService
                 Log.UnitStateChanged(_logger, tunnel.Name, tunnel.Service, UnitWord(active), UnitWord(tunnel.State.BackupActive));
             }
 
+            // A stop that was still running when asked for: its end is the failback's "restored" line.
+            if (tunnel.StopPending && states[tunnel.Service].ActiveState != "deactivating")
+            {
+                tunnel.StopPending = false;
+                if (!active)
+                {
+                    Log.FailedBack(_logger, tunnel.Name, tunnel.Service);
+                }
+            }
+
             tunnel.State = tunnel.State.WithUnitState(active, Instant.Now(_time));
             tunnel.UnitKnown = true;
             tunnel.LastUnitError = null;
@@ -499,6 +509,7 @@ public sealed class MonitorWorker : BackgroundService
                 Log.StartFailed(_logger, tunnel.Name, tunnel.Service, why, retrySeconds);
                 break;
             case (DecisionKind.StopBackup, true) when stillStopping:
+                tunnel.StopPending = true;
                 Log.BackupStillStopping(_logger, tunnel.Name, tunnel.Service);
                 break;
             case (DecisionKind.StopBackup, true):

@@ -19,6 +19,9 @@ internal sealed class TunnelRuntime(TunnelOptions options)
 
     public string? LastUnitError { get; set; }
 
+    /// <summary>Whether a stop was asked for and the unit was still deactivating; the next state read that shows it ended logs the failback.</summary>
+    public bool StopPending { get; set; }
+
     public TunnelStatus? LastStatus { get; set; }
 
     /// <summary>The last Unknown reason; null while the API answers.</summary>
@@ -48,6 +51,7 @@ internal sealed class TunnelRuntime(TunnelOptions options)
         State = State.HeldSince is null ? State : State with { HeldSince = null, RecentActions = [] },
         UnitKnown = UnitKnown,
         LastUnitError = LastUnitError,
+        StopPending = StopPending,
         LastStatus = LastStatus,
         LastFailure = LastFailure,
         UnknownSince = UnknownSince,

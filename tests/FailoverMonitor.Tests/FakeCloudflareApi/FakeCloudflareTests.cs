@@ -196,6 +196,24 @@ public sealed class FakeCloudflareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetStatus_ForTwoReads_AListAndAGetSeeItThenTheDerivedStatusAgain()
+    {
+        _fake.AddConnector(TunnelId, "c1");
+        _fake.SetStatus(TunnelId, "down", reads: 2);
+
+        Assert.Equal("down", await ListedStatusAsync());
+        Assert.Equal("down", await StatusAsync());
+        Assert.Equal("healthy", await ListedStatusAsync());
+        Assert.Null(_fake.GetTunnel(TunnelId)!.StatusOverride);
+    }
+
+    private async Task<string?> ListedStatusAsync()
+    {
+        var list = await JsonAsync(await _http.GetAsync($"accounts/{Account}/cfd_tunnel?uuid={TunnelId}", Ct));
+        return list.GetProperty("result")[0].GetProperty("status").GetString();
+    }
+
+    [Fact]
     public async Task Fault_WithTimes_HitsOnlyThatManyRequests()
     {
         _fake.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 503, Times: 2));

@@ -38,6 +38,7 @@ public sealed partial class MonitorWorkerTests
         Assert.False(h.Worker.States[h.Tunnel.TunnelId!].BackupActive);
         h.Units.FinishStops();
         await h.CycleAsync(2);
+        Assert.Single(h.Logs.WithId(FailedBack)); // once the stop has really ended
         Assert.Equal(1, h.Units.Count("stop"));
         Assert.Equal(1, h.Units.Count("start"));
         Assert.False(h.Units.IsActive("cloudflared-backup0"));
