@@ -3,7 +3,7 @@ using FailoverMonitor.Cloudflare;
 namespace FailoverMonitor.Monitoring;
 
 /// <summary>
-/// The decision rules of DESIGN.md as a pure function: given a tunnel's state, this cycle's observation and the
+/// The decision rules (README, "How it decides") as a pure function: given a tunnel's state, this cycle's observation and the
 /// time, what to do and why. No I/O, no clock; the worker carries decisions out and reports back through
 /// <see cref="AfterAction"/>. The safe state is "backup running": a start is never held back by a time brake
 /// (<c>min_action_interval</c>, the hourly count, a hold), only by <c>failure_threshold</c> and the back-off of a
