@@ -10,7 +10,7 @@ namespace FailoverMonitor.Tests.Monitoring;
 /// The real observer and client against a loopback server that plays one answer per path: one bad item in an
 /// answer spoils that item only, and a bad token's failure names where the token came from.
 /// </summary>
-public sealed class TunnelObserverTests : IAsyncLifetime
+public sealed partial class TunnelObserverTests : IAsyncLifetime
 {
     private const string AccountA = "0123456789abcdef0123456789abcdef";
     private const string AccountB = "fedcba9876543210fedcba9876543210";
@@ -21,7 +21,7 @@ public sealed class TunnelObserverTests : IAsyncLifetime
     private const string Missing = "00000000-0000-0000-0000-000000000005";
     private const string Lone = "00000000-0000-0000-0000-0000000000b1";
 
-    private readonly Dictionary<string, (int Status, string Body)> _answers = [];
+    private readonly Dictionary<string, (int Status, byte[] Body)> _answers = [];
     private LoopbackServer _server = null!;
     private HttpClient _http = null!;
 
@@ -34,10 +34,10 @@ public sealed class TunnelObserverTests : IAsyncLifetime
             {
                 var (status, body) = _answers.TryGetValue(ctx.Request.Path.Value!, out var answer)
                     ? answer
-                    : (404, """{"success":false,"errors":[{"code":7003,"message":"no route"}]}""");
+                    : (404, """{"success":false,"errors":[{"code":7003,"message":"no route"}]}"""u8.ToArray());
                 ctx.Response.StatusCode = status;
                 ctx.Response.ContentType = "application/json";
-                await ctx.Response.WriteAsync(body, ctx.RequestAborted);
+                await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
             },
             Ct);
         _http = new HttpClient { BaseAddress = new Uri($"http://{_server.Address}/client/v4/") };
@@ -132,7 +132,7 @@ public sealed class TunnelObserverTests : IAsyncLifetime
         Assert.DoesNotContain("secret-token-value", failure.Message, StringComparison.Ordinal);
     }
 
-    private void Answer(string path, string body, int status = 200) => _answers[path] = (status, body);
+    private void Answer(string path, string body, int status = 200) => _answers[path] = (status, System.Text.Encoding.UTF8.GetBytes(body));
 
     private TunnelObserver Observer()
     {
