@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace FailoverMonitor.Configuration;
 
 /// <summary>
-/// Reads a small file that must be a regular file: the configuration and token files. A FIFO would block the
+/// Reads a small file that must be a regular file: the configuration and token files, and the daemon's state file. A FIFO would block the
 /// open (and with it start-up or a reload) until some writer appears, and a device such as <c>/dev/zero</c> never
 /// ends, so anything but a regular file is refused, and so is one over the size cap.
 /// </summary>
@@ -19,6 +19,7 @@ internal static class RegularFile
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">Largest size accepted, bytes.</param>
     /// <returns>The file's bytes.</returns>
+    /// <exception cref="FileNotFoundException">Nothing is there (or a symbolic link points nowhere); a subclass of <see cref="IOException"/>, so a caller that treats "missing" like any other failure need not tell them apart.</exception>
     /// <exception cref="IOException">It cannot be read, is not a regular file or is too large; the message says which, in words, without the path.</exception>
     public static byte[] Read(string path, int maxBytes)
     {
@@ -104,11 +105,11 @@ internal static class RegularFile
         }
         catch (FileNotFoundException)
         {
-            throw new IOException("no such file");
+            throw new FileNotFoundException("no such file");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new IOException("no such file or folder");
+            throw new FileNotFoundException("no such file or folder");
         }
         catch (UnauthorizedAccessException)
         {
@@ -118,8 +119,8 @@ internal static class RegularFile
 
     private static IOException OpenFailed(string path, int errno) => errno switch
     {
-        Native.ENOENT when LinkTarget(path) is { } target => new IOException($"a symbolic link to {target}, which does not exist"),
-        Native.ENOENT => new IOException("no such file"),
+        Native.ENOENT when LinkTarget(path) is { } target => new FileNotFoundException($"a symbolic link to {target}, which does not exist"),
+        Native.ENOENT => new FileNotFoundException("no such file"),
         Native.ELOOP => new IOException("a loop of symbolic links"),
         Native.EACCES => new IOException("permission denied"),
         _ => new IOException(Marshal.GetPInvokeErrorMessage(errno)),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Status;
@@ -44,46 +45,36 @@ public sealed class StateFile(string path)
 
     /// <summary>
     /// Reads the snapshot, or null when there is none. Only a regular file of at most <see cref="MaxBytes"/> is
-    /// opened; nulls inside it read as empty values.
+    /// opened, without blocking on a FIFO; nulls inside it read as empty values.
     /// </summary>
     /// <exception cref="InvalidDataException">The path is a directory, a special file (FIFO, device) or an empty file, is too large, or is not a snapshot; the message says which.</exception>
     public StatusSnapshot? Read()
     {
-        var info = new FileInfo(Path);
-        if (!info.Exists)
+        byte[] bytes;
+        try
         {
-            return Directory.Exists(Path) ? throw new InvalidDataException("it is a directory") : null;
+            bytes = RegularFile.Read(Path, MaxBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException(SafeText.Clean(e.Message), e);
         }
 
-        // A FIFO or a device has no size: so an empty length is never opened, and a FIFO cannot block the reader.
-        if (info.Length == 0)
+        if (bytes.Length == 0)
         {
-            throw new InvalidDataException("it is empty or not a regular file");
-        }
-
-        if (info.Length > MaxBytes)
-        {
-            throw new InvalidDataException($"it is larger than {MaxBytes / (1024 * 1024)} MiB");
+            throw new InvalidDataException("it is empty");
         }
 
         try
         {
-            using var stream = File.OpenRead(Path);
-            var bytes = new byte[MaxBytes + 1];
-            var length = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-            if (length > MaxBytes)
-            {
-                throw new InvalidDataException($"it is larger than {MaxBytes / (1024 * 1024)} MiB");
-            }
-
-            return JsonSerializer.Deserialize(bytes.AsSpan(0, length), StatusJsonContext.Default.StatusSnapshot)?.Normalized()
+            return JsonSerializer.Deserialize(bytes, StatusJsonContext.Default.StatusSnapshot)?.Normalized()
                 ?? throw new InvalidDataException("it holds null, not a snapshot");
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
             throw new InvalidDataException(SafeText.Clean(e.Message), e);
         }
