@@ -140,6 +140,19 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// </summary>
     public Task CycleFiringRetryDelaysAsync() => Clock.FireDelaysUntilAsync(Worker.RunCycleAsync(CancellationToken.None));
 
+    /// <summary>
+    /// Initialises the worker, takes every primary connector away and runs two cycles: with the default failure
+    /// threshold (2) the second one starts the backups.
+    /// </summary>
+    /// <returns>The fake clock's time at the cycle that started the backups.</returns>
+    public async Task<DateTimeOffset> FailOverAsync()
+    {
+        await Worker.InitializeAsync(CancellationToken.None);
+        PrimaryLeaves();
+        await CycleAsync(2);
+        return Clock.GetUtcNow() - TimeSpan.FromSeconds(Options.CheckInterval);
+    }
+
     public void PrimaryLeaves() => Options.Tunnels.ForEach(t => Api.RemoveConnector(t.TunnelId!, PrimaryConnector));
 
     public void PrimaryReturns() => Options.Tunnels.ForEach(t => Api.AddConnector(t.TunnelId!, PrimaryConnector));

@@ -17,10 +17,7 @@ public sealed partial class MonitorWorkerTests
     {
         // Default min_action_interval 30 s, measured from the start on the monotonic clock.
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
-        var startedAt = h.Clock.GetUtcNow() - TimeSpan.FromSeconds(1);
+        var startedAt = await h.FailOverAsync();
         h.PrimaryReturns();
 
         h.Wall.Jump(AnHour);
@@ -37,10 +34,8 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_WallClockJumpsAnHourBackAfterAFailedStart_RetriedAfterTheBackoff()
     {
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
         h.Units.FailStarts = true;
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.Equal(1, h.Units.Count("start"));
         h.Units.FailStarts = false;
 
@@ -58,7 +53,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_WallClockJumpsAnHourForwardWhileHeld_HoldStays()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
 
         h.Wall.Jump(AnHour);
@@ -74,10 +68,8 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_WallClockJumpsAnHourForward_NoRestartBeforeConnectTimeout()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => o.BackupConnectTimeout = 5);
-        await h.Worker.InitializeAsync(CancellationToken.None);
         h.Units.OnStart = _ => { }; // the unit runs, but no connector ever joins the tunnel
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
 
         h.Wall.Jump(AnHour);
         await h.CycleAsync(4);

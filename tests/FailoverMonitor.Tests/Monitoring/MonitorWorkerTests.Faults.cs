@@ -20,9 +20,7 @@ public sealed partial class MonitorWorkerTests
     public async Task Failback_BackupStopTakesLong_CycleDoesNotWaitAndLaterChecksReadTheRealState()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
-        await h.Worker.InitializeAsync(CancellationToken.None);
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
         h.Units.SlowStops = true;
 

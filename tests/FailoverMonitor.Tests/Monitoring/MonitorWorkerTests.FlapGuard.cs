@@ -15,8 +15,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_ActionBeyondMaxActionsPerHour_CriticalHoldOnce_NoSystemctlActionFollows()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
-
         await DriveIntoHoldAsync(h);
 
         var hold = Assert.Single(h.Logs.WithId(Hold));
@@ -40,7 +38,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_WhileHeld_NoInformationLinePerCycle()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
         var before = h.Logs.Entries.Count(e => e.Level >= LogLevel.Information);
 
@@ -55,7 +52,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_HourAfterHold_ReleasedAndFailsBack()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
         await h.CycleAsync(5);
         Assert.Empty(h.Logs.WithId(HoldReleased));
@@ -74,10 +70,7 @@ public sealed partial class MonitorWorkerTests
     {
         // Default min_action_interval 30 s: a failback 3 s after the failover waits until 30 s have passed.
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
-        var startedAt = h.Clock.GetUtcNow() - TimeSpan.FromSeconds(1);
+        var startedAt = await h.FailOverAsync();
         h.PrimaryReturns();
 
         await h.CycleAsync(29);
@@ -93,10 +86,8 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_BackupActiveButNeverConnects_RestartedAfterConnectTimeoutThenBackedOff()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => o.BackupConnectTimeout = 5);
-        await h.Worker.InitializeAsync(CancellationToken.None);
         h.Units.OnStart = _ => { }; // the unit runs, but no connector ever joins the tunnel
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.Equal(1, h.Units.Count("start"));
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
 
@@ -148,9 +139,7 @@ public sealed partial class MonitorWorkerTests
     {
         // Default min_action_interval 30 s; the failback waits it out, then the primary dies again 5 s later.
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         h.PrimaryReturns();
         for (var i = 0; i < 40 && h.Units.Count("stop") == 0; i++)
         {
@@ -173,7 +162,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_OnHoldAndTheBackupDies_StartedAgainAndTheHoldStays()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
         var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
 
@@ -194,7 +182,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_OnHoldAndTheBackupNeverConnects_NotRestarted()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval, o.BackupConnectTimeout) = (2, 0, 5));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
 
         h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
@@ -209,7 +196,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_OnHold_StateFileSaysStopsAreFrozenAndStartsAreNot()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
 
         // The loop publishes the state file after each cycle; once it is parked on its interval, one has run.
@@ -224,13 +210,12 @@ public sealed partial class MonitorWorkerTests
     }
 
     /// <summary>
-    /// With max_actions_per_hour 2: fail over, fail back, fail over again (a start is never held), then the primary
-    /// returns and the stop, the fourth action, is held: the backup stays active.
+    /// With max_actions_per_hour 2, from an uninitialised worker: fail over, fail back, fail over again (a start is
+    /// never held), then the primary returns and the stop, the fourth action, is held: the backup stays active.
     /// </summary>
     private static async Task DriveIntoHoldAsync(MonitorHarness h)
     {
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.Equal(1, h.Units.Count("start"));
         h.PrimaryReturns();
         await h.CycleAsync(3);

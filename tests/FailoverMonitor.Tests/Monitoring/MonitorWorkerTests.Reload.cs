@@ -103,7 +103,6 @@ public sealed partial class MonitorWorkerTests
     public async Task Reload_WhileHeld_ReleasesTheHold()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await h.Worker.InitializeAsync(CancellationToken.None);
         await DriveIntoHoldAsync(h);
 
         Reload(h);

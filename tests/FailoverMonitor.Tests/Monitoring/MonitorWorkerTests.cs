@@ -143,11 +143,9 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_StartDoesNotTake_ErrorWithSystemctlMessage_RetriedAfterBackoff()
     {
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
         h.Units.FailStarts = true;
-        h.PrimaryLeaves();
 
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.Equal(1, h.Units.Count("start"));
         var error = Assert.Single(h.Logs.WithId(StartFailed));
         Assert.Equal(LogLevel.Error, error.Level);
@@ -177,9 +175,7 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_BackupStoppedOutsideTheMonitor_IsNoticedAndLogged()
     {
         await using var h = await MonitorHarness.StartAsync();
-        await h.Worker.InitializeAsync(CancellationToken.None);
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
+        await h.FailOverAsync();
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
 
         h.Units.Set("cloudflared-backup0", false);
