@@ -339,6 +339,7 @@ class Scenario:
 
     def write_config(self, api_url, extra=None):
         config = {"gateway_ip": "127.0.0.1", "check_interval": self.interval, "log_file": str(self.monitor_log),
+                  "state_file": str(self.dir / "state.json"),
                   "api_base_url": f"{api_url}/client/v4/", **(extra or {}), "tunnels": self.config_tunnels}
         self.config_path.write_text(json.dumps(config, indent=1))
         os.chmod(self.config_path, 0o600)
