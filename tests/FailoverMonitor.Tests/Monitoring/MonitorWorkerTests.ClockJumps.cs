@@ -52,8 +52,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_WallClockJumpsAnHourForwardWhileHeld_HoldStays()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
 
         h.Wall.Jump(AnHour);
         await h.CycleAsync(3);

@@ -1,3 +1,4 @@
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_ActionBeyondMaxActionsPerHour_CriticalHoldOnce_NoSystemctlActionFollows()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
 
         var hold = Assert.Single(h.Logs.WithId(Hold));
         Assert.Equal(LogLevel.Critical, hold.Level);
@@ -37,8 +37,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_WhileHeld_NoInformationLinePerCycle()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
         var before = h.Logs.Entries.Count(e => e.Level >= LogLevel.Information);
 
         await h.CycleAsync(20);
@@ -51,8 +50,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_HourAfterHold_ReleasedAndFailsBack()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
         await h.CycleAsync(5);
         Assert.Empty(h.Logs.WithId(HoldReleased));
 
@@ -161,8 +159,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_OnHoldAndTheBackupDies_StartedAgainAndTheHoldStays()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
         var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
 
         // The backup unit dies while the primary is gone again: the tunnel is dark.
@@ -181,8 +178,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_OnHoldAndTheBackupNeverConnects_NotRestarted()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval, o.BackupConnectTimeout) = (2, 0, 5));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync(o => o.BackupConnectTimeout = 5);
 
         h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
         h.PrimaryLeaves();
@@ -195,8 +191,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_OnHold_StateFileSaysStopsAreFrozenAndStartsAreNot()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
 
         // The loop publishes the state file after each cycle; once it is parked on its interval, one has run.
         await h.Worker.StartAsync(CancellationToken.None);
@@ -210,22 +205,37 @@ public sealed partial class MonitorWorkerTests
     }
 
     /// <summary>
-    /// With max_actions_per_hour 2, from an uninitialised worker: fail over, fail back, fail over again (a start is
-    /// never held), then the primary returns and the stop, the fourth action, is held: the backup stays active.
+    /// Starts a harness with max_actions_per_hour 2 and min_action_interval 0 (then <paramref name="configure"/>),
+    /// and drives it into the hold: fail over, fail back, fail over again (a start is never held), then the primary
+    /// returns and the stop, the fourth action, is held: the backup stays active.
     /// </summary>
-    private static async Task DriveIntoHoldAsync(MonitorHarness h)
+    private static async Task<MonitorHarness> StartHeldAsync(Action<MonitorOptions>? configure = null)
     {
-        await h.FailOverAsync();
-        Assert.Equal(1, h.Units.Count("start"));
-        h.PrimaryReturns();
-        await h.CycleAsync(3);
-        Assert.Equal(1, h.Units.Count("stop"));
-        h.PrimaryLeaves();
-        await h.CycleAsync(2);
-        Assert.Equal(2, h.Units.Count("start"));
-        h.PrimaryReturns();
-        await h.CycleAsync(3);
-        Assert.Equal(1, h.Units.Count("stop"));
+        var h = await MonitorHarness.StartAsync(configure: o =>
+        {
+            (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0);
+            configure?.Invoke(o);
+        });
+        try
+        {
+            await h.FailOverAsync();
+            Assert.Equal(1, h.Units.Count("start"));
+            h.PrimaryReturns();
+            await h.CycleAsync(3);
+            Assert.Equal(1, h.Units.Count("stop"));
+            h.PrimaryLeaves();
+            await h.CycleAsync(2);
+            Assert.Equal(2, h.Units.Count("start"));
+            h.PrimaryReturns();
+            await h.CycleAsync(3);
+            Assert.Equal(1, h.Units.Count("stop"));
+            return h;
+        }
+        catch
+        {
+            await h.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The command line of the last start, stop or restart.</summary>

@@ -102,8 +102,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Reload_WhileHeld_ReleasesTheHold()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0));
-        await DriveIntoHoldAsync(h);
+        await using var h = await StartHeldAsync();
 
         Reload(h);
 
