@@ -74,6 +74,7 @@ public static class RunCommand
         services.AddWindowsService();
         services.AddSingleton<IGatewayProbe, IcmpGatewayProbe>();
         services.AddSingleton<IProcessRunner, ProcessRunner>();
+        services.AddUnitStateReader();
         services.AddSingleton<SystemctlServiceController>();
         services.AddSingleton<ScServiceController>();
         IServiceController Native(IServiceProvider sp) => OperatingSystem.IsWindows()

@@ -7,8 +7,9 @@ namespace FailoverMonitor.ServiceControl;
 /// for their job, so success means the unit reached the state (for a <c>Type=notify</c> backup: it said READY).
 /// <c>stop</c> only queues its job (<c>--no-block</c>): a backup whose <c>ExecStop=</c> takes long must not stall
 /// the check loop (and trip the watchdog); the caller reads the unit's real state afterwards.
+/// The states of every unit, read on each check, come from <paramref name="states"/>.
 /// </summary>
-public sealed class SystemctlServiceController(IProcessRunner runner) : IServiceController
+public sealed class SystemctlServiceController(IProcessRunner runner, IUnitStateReader states) : IServiceController
 {
     /// <summary>The program run; resolved through PATH.</summary>
     public const string Command = "systemctl";
@@ -48,31 +49,9 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
     public Task StartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("start", unit, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>One <c>systemctl show --property=ActiveState,LoadState u1 u2 …</c>: a block of <c>Key=Value</c> lines per unit, in argument order.</remarks>
-    public async Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken)
-    {
-        var distinct = units.Distinct(StringComparer.Ordinal).Select(UnitName.Validate).ToList();
-        var states = new Dictionary<string, UnitState>(StringComparer.Ordinal);
-        if (distinct.Count == 0)
-        {
-            return states;
-        }
-
-        var (arguments, result) = await RunAsync(["show", "--property=ActiveState,LoadState", .. distinct], QueryTimeout, cancellationToken).ConfigureAwait(false);
-        var blocks = result.StandardOutput.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (result.ExitCode != 0 || blocks.Length != distinct.Count)
-        {
-            throw Failure(arguments, result);
-        }
-
-        for (var i = 0; i < distinct.Count; i++)
-        {
-            var values = blocks[i].Split('\n').Select(line => line.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
-            states[distinct[i]] = new UnitState(values.GetValueOrDefault("ActiveState", "unknown"), values.GetValueOrDefault("LoadState", "unknown"));
-        }
-
-        return states;
-    }
+    /// <remarks>Through the <see cref="IUnitStateReader"/> given: D-Bus where reachable, else <c>systemctl show</c>.</remarks>
+    public Task<IReadOnlyDictionary<string, UnitState>> GetStatesAsync(IReadOnlyList<string> units, CancellationToken cancellationToken) =>
+        states.ReadAsync(units, cancellationToken);
 
     /// <inheritdoc />
     public Task RestartAsync(string unit, CancellationToken cancellationToken) => RunJobAsync("restart", unit, cancellationToken);
@@ -97,11 +76,15 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
         }
     }
 
-    private async Task<(string[] Arguments, ProcessResult Result)> RunAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<(string[] Arguments, ProcessResult Result)> RunAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (arguments, await RunAsync(runner, arguments, timeout, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Runs systemctl with <paramref name="arguments"/>; a run that could not start or finish is a <see cref="ServiceControlException"/>.</summary>
+    internal static async Task<ProcessResult> RunAsync(IProcessRunner runner, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            return (arguments, await runner.RunAsync(Command, arguments, timeout, cancellationToken).ConfigureAwait(false));
+            return await runner.RunAsync(Command, arguments, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or Win32Exception or InvalidOperationException)
         {
@@ -109,7 +92,8 @@ public sealed class SystemctlServiceController(IProcessRunner runner) : IService
         }
     }
 
-    private static ServiceControlException Failure(string[] arguments, ProcessResult result)
+    /// <summary>The failure of a finished systemctl run: its stderr, else its stdout, trimmed.</summary>
+    internal static ServiceControlException Failure(string[] arguments, ProcessResult result)
     {
         var detail = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
         return new ServiceControlException(Command, arguments, result.ExitCode, Trim(detail));

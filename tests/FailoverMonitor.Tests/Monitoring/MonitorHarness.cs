@@ -33,7 +33,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
         var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock), Usage);
-        var services = new SystemctlServiceController(Units.Runner);
+        var services = new SystemctlServiceController(Units.Runner, new SystemctlUnitStateReader(Units.Runner));
         var loggers = Logs.CreateFactory();
         Worker = new MonitorWorker(
             options,

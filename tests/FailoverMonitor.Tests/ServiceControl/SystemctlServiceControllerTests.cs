@@ -12,12 +12,14 @@ public sealed class SystemctlServiceControllerTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static SystemctlServiceController Controller(FakeProcessRunner runner) => new(runner, new SystemctlUnitStateReader(runner));
+
     [Fact]
     public async Task IsActiveAsync_Always_RunsSystemctlIsActiveWithUnitAndQueryTimeout()
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "active\n", ""));
 
-        await new SystemctlServiceController(runner).IsActiveAsync(Unit, Ct);
+        await Controller(runner).IsActiveAsync(Unit, Ct);
 
         var call = Assert.Single(runner.Calls);
         Assert.Equal("systemctl", call.FileName);
@@ -36,7 +38,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(exitCode, stdout, ""));
 
-        var active = await new SystemctlServiceController(runner).IsActiveAsync(Unit, Ct);
+        var active = await Controller(runner).IsActiveAsync(Unit, Ct);
 
         Assert.Equal(expected, active);
     }
@@ -46,7 +48,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(1, "", BusError + "\n"));
 
-        var e = await Assert.ThrowsAsync<ServiceControlException>(() => new SystemctlServiceController(runner).IsActiveAsync(Unit, Ct));
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(runner).IsActiveAsync(Unit, Ct));
 
         Assert.Equal(1, e.ExitCode);
         Assert.Equal(BusError, e.StandardError); // trimmed
@@ -60,7 +62,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(4, "bogus-state\n", ""));
 
-        var e = await Assert.ThrowsAsync<ServiceControlException>(() => new SystemctlServiceController(runner).IsActiveAsync(Unit, Ct));
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(runner).IsActiveAsync(Unit, Ct));
 
         Assert.Equal(4, e.ExitCode);
         Assert.Equal("bogus-state", e.StandardError);
@@ -71,7 +73,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "", ""));
 
-        await new SystemctlServiceController(runner).StartAsync(Unit, Ct);
+        await Controller(runner).StartAsync(Unit, Ct);
 
         var call = Assert.Single(runner.Calls);
         Assert.Equal("systemctl", call.FileName);
@@ -85,7 +87,7 @@ public sealed class SystemctlServiceControllerTests
         // A backup whose ExecStop= takes long must not hold the check loop: the stop is queued, not waited for.
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "", ""));
 
-        await new SystemctlServiceController(runner).StopAsync(Unit, Ct);
+        await Controller(runner).StopAsync(Unit, Ct);
 
         var call = Assert.Single(runner.Calls);
         Assert.Equal(["stop", "--no-block", Unit], call.Arguments);
@@ -99,7 +101,7 @@ public sealed class SystemctlServiceControllerTests
     {
         const string stderr = "Job for cloudflared-backup.service failed because the control process exited with error code.";
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(1, "", stderr + "\n"));
-        var controller = new SystemctlServiceController(runner);
+        var controller = Controller(runner);
 
         var e = await Assert.ThrowsAsync<ServiceControlException>(() => verb == "start" ? controller.StartAsync(Unit, Ct) : controller.StopAsync(Unit, Ct));
 
@@ -115,7 +117,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(1, "", new string('x', 1000)));
 
-        var e = await Assert.ThrowsAsync<ServiceControlException>(() => new SystemctlServiceController(runner).StartAsync(Unit, Ct));
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(runner).StartAsync(Unit, Ct));
 
         Assert.Equal(new string('x', 400) + "…", e.StandardError);
     }
@@ -126,7 +128,7 @@ public sealed class SystemctlServiceControllerTests
         var timeout = new TimeoutException("systemctl did not finish within 60 s and was killed");
         var runner = new FakeProcessRunner((_, _) => throw timeout);
 
-        var e = await Assert.ThrowsAsync<ServiceControlException>(() => new SystemctlServiceController(runner).StartAsync(Unit, Ct));
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(runner).StartAsync(Unit, Ct));
 
         Assert.Null(e.ExitCode);
         Assert.Same(timeout, e.InnerException);
@@ -140,7 +142,7 @@ public sealed class SystemctlServiceControllerTests
     {
         var runner = new FakeProcessRunner((_, _) => throw new Win32Exception(2, "No such file or directory"));
 
-        var e = await Assert.ThrowsAsync<ServiceControlException>(() => new SystemctlServiceController(runner).IsActiveAsync(Unit, Ct));
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => Controller(runner).IsActiveAsync(Unit, Ct));
 
         Assert.Null(e.ExitCode);
         Assert.IsType<Win32Exception>(e.InnerException);
@@ -156,7 +158,7 @@ public sealed class SystemctlServiceControllerTests
     public async Task AllMethods_InvalidUnitName_ThrowArgumentExceptionAndRunNothing(string unit)
     {
         var runner = new FakeProcessRunner((_, _) => new ProcessResult(0, "active\n", ""));
-        var controller = new SystemctlServiceController(runner);
+        var controller = Controller(runner);
 
         await Assert.ThrowsAsync<ArgumentException>(() => controller.IsActiveAsync(unit, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => controller.StartAsync(unit, Ct));
