@@ -29,6 +29,8 @@ SCENARIOS=(
     monitor-starts-ready
     unit-hardening-exposure
     steady-healthy-no-action
+    unit-states-over-dbus-no-process-per-check
+    unit-states-fallback-systemctl-fails-over
     api-500-no-action
     api-hangs-no-action
     api-429-retry-after
@@ -500,6 +502,75 @@ scenario_steady_healthy_no_action() {
     is_inactive $BACKUP || { WHY="$BACKUP is $(active_state $BACKUP)"; return 1; }
     n=$(api_requests | jq --arg k "$TOKEN" '[.[] | select(.status_code == 200 and .token == $k)] | length')
     ((n >= 3)) || { WHY="only $n successful API calls in 5 checks (is the monitor polling?)"; return 1; }
+}
+
+# Unit states are read over D-Bus on PID 1's private socket, not by a systemctl process per
+# check. Each systemctl process opens a connection of its own to that socket, which PID 1's
+# debug log records ("Accepted new private connection."); the monitor keeps one open. Over 5
+# quiet checks: no new connection, and a ListUnitsByNames call per check.
+scenario_unit_states_over_dbus_no_process_per_check() {
+    baseline || return 1
+    local c calls n lists
+    jsince "" $UNIT | grep -q "Unit states: read through D-Bus unix:path=/run/systemd/private" ||
+        { WHY="journal lacks 'Unit states: read through D-Bus unix:path=/run/systemd/private'"; return 1; }
+    ! jsince "" $UNIT | grep -q "Unit states: .*systemctl show" ||
+        { WHY="the monitor read unit states with systemctl: $(jsince "" $UNIT | grep 'Unit states:' | tail -n 1)"; return 1; }
+    fake DELETE /requests >/dev/null
+    c=$(jcursor)
+    sleep $((5 * CHECK_INTERVAL))
+    calls=$(api_requests | jq 'length')
+    n=$(pid1_log_since "$c" | grep -c 'Accepted new private connection' || true)
+    lists=$(pid1_log_since "$c" | grep -c 'member=ListUnitsByNames' || true)
+    MEASURED=$n UNIT_OF_MEASURE=" new private connections in 5 checks"
+    ((calls >= 3)) || { WHY="only $calls API calls in 5 checks (is the monitor checking?)"; return 1; }
+    ((n == 0)) || { WHY="$n new connection(s) to PID 1's private socket in 5 checks (a systemctl process per check?)"; return 1; }
+    ((lists >= 3)) || { WHY="PID 1 logged $lists ListUnitsByNames call(s) in 5 checks, want >= 3"; return 1; }
+}
+
+# The fallback: a drop-in points the monitor's D-Bus reader at an address where nothing
+# listens (FAILOVER_MONITOR_DBUS_ADDRESS), so it cannot connect. Unit states are then read
+# with systemctl show (a systemctl process, so a new private connection to PID 1, per check),
+# and a failover and a failback still work.
+scenario_unit_states_fallback_systemctl_fails_over() {
+    baseline || return 1
+    local dropin=/etc/systemd/system/$UNIT.d/70-e2e-no-dbus.conf c n rc=0 limit=$((FAILURE_THRESHOLD * CHECK_INTERVAL + 3))
+    sbx_sh "mkdir -p ${dropin%/*} && printf '[Service]\nEnvironment=FAILOVER_MONITOR_DBUS_ADDRESS=unix:path=/run/failover-monitor/no-bus\n' > $dropin && systemctl daemon-reload"
+    c=$(jcursor)
+    if ! { SBX_TIMEOUT=90 sbx systemctl restart $UNIT && wait_for 10 monitor_running; }; then
+        WHY="monitor not running with the drop-in"; rc=1
+    elif ! jsince "$c" $UNIT | grep -q "Unit states: read with systemctl show, one process per check: no answer from D-Bus unix:path=/run/failover-monitor/no-bus"; then
+        WHY="journal lacks the INFO line 'Unit states: read with systemctl show …'"; rc=1
+    elif jsince "$c" $UNIT | grep -q "Unit states: read through D-Bus"; then
+        WHY="the monitor says it reads through D-Bus"; rc=1
+    fi
+    if ((rc == 0)); then
+        c=$(jcursor)
+        sleep $((3 * CHECK_INTERVAL))
+        n=$(pid1_log_since "$c" | grep -c 'Accepted new private connection' || true)
+        ((n >= 2)) || { WHY="$n new private connection(s) to PID 1 in 3 checks: is the fallback reading states?"; rc=1; }
+    fi
+    if ((rc == 0)); then
+        c=$(jcursor)
+        primary_down
+        if ! wait_for $((limit + 15)) is_active $BACKUP; then
+            WHY="$BACKUP not active $(secs "$WAITED_MS") s after the primary left (fallback)"; rc=1
+        else
+            MEASURED=$(secs "$WAITED_MS")
+            ((WAITED_MS <= limit * 1000)) || { WHY="$BACKUP active after ${MEASURED}s > limit ${limit}s"; rc=1; }
+        fi
+    fi
+    primary_up
+    if ((rc == 0)) && ! wait_for $((RECOVERY_THRESHOLD * CHECK_INTERVAL + 15)) is_inactive $BACKUP; then
+        WHY="$BACKUP still $(active_state $BACKUP) after the primary returned (fallback)"; rc=1
+    fi
+    if ((rc == 0)); then
+        n=$(jobs_since "$c" $BACKUP start)
+        ((n == 1)) || { WHY="$n start jobs for $BACKUP (want exactly 1)"; rc=1; }
+    fi
+    sbx_sh "rm -f $dropin; rmdir ${dropin%/*} 2>/dev/null; systemctl daemon-reload"
+    SBX_TIMEOUT=90 sbx systemctl restart $UNIT && wait_for 10 monitor_running ||
+        { WHY="${WHY:-monitor not running after the drop-in was removed}"; rc=1; }
+    return "$rc"
 }
 
 scenario_api_500_no_action() {

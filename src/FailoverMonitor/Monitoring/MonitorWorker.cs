@@ -362,7 +362,7 @@ public sealed class MonitorWorker : BackgroundService
 
     private async Task ReadUnitStatesAsync(IReadOnlyCollection<TunnelRuntime> tunnels, bool atStartup, CancellationToken cancellationToken)
     {
-        // One systemctl call for every unit: a process per unit per cycle costs seconds at a thousand tunnels.
+        // One read for every unit (one D-Bus call, or one systemctl show): one per unit costs seconds at a thousand tunnels.
         IReadOnlyDictionary<string, UnitState> states;
         try
         {

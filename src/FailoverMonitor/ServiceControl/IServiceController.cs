@@ -20,7 +20,7 @@ public interface IServiceController
     Task<string> GetLoadStateAsync(string unit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The states of <paramref name="units"/>, read together where the platform allows (one <c>systemctl show</c>
+    /// The states of <paramref name="units"/>, read together where the platform allows (one D-Bus call or <c>systemctl show</c>
     /// for all of them), keyed by the names given.
     /// </summary>
     /// <exception cref="ServiceControlException">The states could not be read.</exception>

@@ -6,14 +6,21 @@ namespace FailoverMonitor.ServiceControl;
 /// <summary>Registers how systemd unit states are read.</summary>
 public static class UnitStateReaderServiceCollectionExtensions
 {
+    /// <summary>Environment variable that overrides the D-Bus address unit states are read from (a D-Bus address, <c>unix:path=…</c>).</summary>
+    public const string AddressVariable = "FAILOVER_MONITOR_DBUS_ADDRESS";
+
     /// <summary>
-    /// <see cref="IUnitStateReader"/>: D-Bus (<see cref="DBusUnitStateReader"/>, PID 1's private socket as root, else
-    /// the system bus) with <c>systemctl show</c> (<see cref="SystemctlUnitStateReader"/>) as the fallback. Needs
-    /// <see cref="IProcessRunner"/> and <see cref="TimeProvider"/> registered.
+    /// <see cref="IUnitStateReader"/>: D-Bus (<see cref="DBusUnitStateReader"/>, at <c>$FAILOVER_MONITOR_DBUS_ADDRESS</c>,
+    /// else PID 1's private socket as root, else the system bus) with <c>systemctl show</c>
+    /// (<see cref="SystemctlUnitStateReader"/>) as the fallback. Needs <see cref="IProcessRunner"/> and
+    /// <see cref="TimeProvider"/> registered.
     /// </summary>
     public static IServiceCollection AddUnitStateReader(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new DBusUnitStateReader(DBusUnitStateReader.DefaultAddress(Environment.IsPrivilegedProcess), sp.GetRequiredService<TimeProvider>()));
+        var address = Environment.GetEnvironmentVariable(AddressVariable) is { Length: > 0 } configured
+            ? configured
+            : DBusUnitStateReader.DefaultAddress(Environment.IsPrivilegedProcess);
+        services.AddSingleton(sp => new DBusUnitStateReader(address, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SystemctlUnitStateReader>();
         services.AddSingleton<IUnitStateReader>(sp => new UnitStateReaderWithFallback(
             sp.GetRequiredService<DBusUnitStateReader>(),
