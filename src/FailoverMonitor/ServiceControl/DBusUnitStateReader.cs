@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tmds.DBus.Protocol;
 
 namespace FailoverMonitor.ServiceControl;
@@ -18,8 +19,11 @@ public sealed class DBusUnitStateReader(string address, TimeProvider timeProvide
     /// <summary>PID 1's own socket, what <c>systemctl</c> uses as root: no dbus-daemon needed, only uid 0 is let in.</summary>
     public const string PrivateSocketAddress = "unix:path=/run/systemd/private";
 
-    /// <summary>Longest wait for connecting, and for one call; past it the read fails and the connection is dropped.</summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Longest wait for connecting, and for one call; past it the read fails and the connection is dropped. PID 1
+    /// answers in milliseconds; the first read waits this long before the fallback when a bus takes a call and never answers.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
     // systemd.unit(5): the unit types. A name without one of these is a service, as systemctl reads it.
     private static readonly string[] TypeSuffixes =
@@ -27,6 +31,13 @@ public sealed class DBusUnitStateReader(string address, TimeProvider timeProvide
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DBusConnection? _connection;
+
+    // Tmds.DBus.Protocol calls into "libc" (geteuid, and recvmsg once unix fd passing is agreed, which systemd
+    // agrees to). The JIT runtime maps that name to libc.so.6; NativeAOT does not, so its receive loop died on
+    // systemd's first answer and every call hung. Point the name at the C library itself, for that assembly only.
+    static DBusUnitStateReader() =>
+        NativeLibrary.SetDllImportResolver(typeof(DBusConnection).Assembly, static (name, _, _) =>
+            name == "libc" && NativeLibrary.TryLoad("libc.so.6", out var handle) ? handle : IntPtr.Zero);
 
     /// <inheritdoc />
     public string Source => $"D-Bus {address}";
