@@ -13,8 +13,12 @@ namespace FailoverMonitor.ServiceControl;
 /// A D-Bus address: <see cref="PrivateSocketAddress"/> (PID 1 itself, as root) or the system bus. See
 /// <see cref="DefaultAddress"/>.
 /// </param>
+/// <param name="peer">
+/// True when <paramref name="address"/> is a direct peer that answers no bus calls (PID 1's private socket): the
+/// connection then opens through <see cref="PeerConnectionOptions"/>, without the bus Hello.
+/// </param>
 /// <param name="timeProvider">The clock of <see cref="CallTimeout"/>.</param>
-public sealed class DBusUnitStateReader(string address, TimeProvider timeProvider) : IUnitStateReader, IDisposable
+public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider timeProvider) : IUnitStateReader, IDisposable
 {
     /// <summary>PID 1's own socket, what <c>systemctl</c> uses as root: no dbus-daemon needed, only uid 0 is let in.</summary>
     public const string PrivateSocketAddress = "unix:path=/run/systemd/private";
@@ -119,7 +123,7 @@ public sealed class DBusUnitStateReader(string address, TimeProvider timeProvide
 
     private async Task<DBusConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var connection = new DBusConnection(address);
+        var connection = new DBusConnection(peer ? new PeerConnectionOptions(address) : new DBusConnectionOptions(address));
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(CallTimeout, timeProvider, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public static class UnitStateReaderServiceCollectionExtensions
         var address = Environment.GetEnvironmentVariable(AddressVariable) is { Length: > 0 } configured
             ? configured
             : DBusUnitStateReader.DefaultAddress(Environment.IsPrivilegedProcess);
-        services.AddSingleton(sp => new DBusUnitStateReader(address, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DBusUnitStateReader(address, address == DBusUnitStateReader.PrivateSocketAddress, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SystemctlUnitStateReader>();
         services.AddSingleton<IUnitStateReader>(sp => new UnitStateReaderWithFallback(
             sp.GetRequiredService<DBusUnitStateReader>(),

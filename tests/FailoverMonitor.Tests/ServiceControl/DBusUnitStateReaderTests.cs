@@ -39,7 +39,7 @@ public sealed class DBusUnitStateReaderTests
     public async Task ReadAsync_NoSocketAtTheAddress_ThrowsNamingTheAddressAndMethod()
     {
         using var directory = new TempDirectory();
-        using var reader = new DBusUnitStateReader($"unix:path={directory.Path}/missing", TimeProvider.System);
+        using var reader = new DBusUnitStateReader($"unix:path={directory.Path}/missing", peer: false, TimeProvider.System);
 
         var e = await Assert.ThrowsAsync<ServiceControlException>(() => reader.ReadAsync(["cloudflared-backup"], Ct));
 
@@ -52,7 +52,7 @@ public sealed class DBusUnitStateReaderTests
     [Fact]
     public async Task ReadAsync_NoUnits_AsksNothing()
     {
-        using var reader = new DBusUnitStateReader("unix:path=/nonexistent/bus", TimeProvider.System);
+        using var reader = new DBusUnitStateReader("unix:path=/nonexistent/bus", peer: false, TimeProvider.System);
 
         Assert.Empty(await reader.ReadAsync([], Ct));
     }
@@ -60,7 +60,7 @@ public sealed class DBusUnitStateReaderTests
     [Fact]
     public async Task ReadAsync_InvalidName_ThrowsArgumentException()
     {
-        using var reader = new DBusUnitStateReader("unix:path=/nonexistent/bus", TimeProvider.System);
+        using var reader = new DBusUnitStateReader("unix:path=/nonexistent/bus", peer: false, TimeProvider.System);
 
         await Assert.ThrowsAsync<ArgumentException>(() => reader.ReadAsync(["--now"], Ct));
     }
@@ -71,7 +71,7 @@ public sealed class DBusUnitStateReaderTests
         await using var bus = await StartBusAsync();
         bus.Units["cloudflared-backup.service"] = ("loaded", "active");
         bus.Units["other.service"] = ("loaded", "deactivating");
-        using var reader = new DBusUnitStateReader(bus.Address, TimeProvider.System);
+        using var reader = new DBusUnitStateReader(bus.Address, peer: false, TimeProvider.System);
 
         var states = await reader.ReadAsync(["cloudflared-backup", "other.service", "missing", "cloudflared-backup"], Ct);
 
@@ -90,7 +90,7 @@ public sealed class DBusUnitStateReaderTests
     {
         await using var bus = await StartBusAsync();
         bus.Units["cloudflared-backup.service"] = ("loaded", "inactive");
-        using var reader = new DBusUnitStateReader(bus.Address, TimeProvider.System);
+        using var reader = new DBusUnitStateReader(bus.Address, peer: false, TimeProvider.System);
         await reader.ReadAsync(["cloudflared-backup"], Ct);
 
         await bus.RestartAsync(Ct);
@@ -105,12 +105,26 @@ public sealed class DBusUnitStateReaderTests
     public async Task ReadAsync_NobodyOwnsSystemdsName_ThrowsWithTheErrorReply()
     {
         await using var bus = await StartBusAsync();
-        using var reader = new DBusUnitStateReader(bus.Address, TimeProvider.System);
+        using var reader = new DBusUnitStateReader(bus.Address, peer: false, TimeProvider.System);
         await bus.ReleaseSystemdNameAsync(Ct);
 
         var e = await Assert.ThrowsAsync<ServiceControlException>(() => reader.ReadAsync(["cloudflared-backup"], Ct));
 
         Assert.StartsWith("org.freedesktop.DBus.Error.NameHasNoOwner: ", e.StandardError);
+    }
+
+    [Fact]
+    public async Task ReadAsync_PeerThatNeverAnswersHello_ConnectsAtOnceAndCallsWithoutHello()
+    {
+        await using var peer = new FakeSystemdPeer();
+        var time = new FakeTimeProvider(); // never advanced: a wait for a Hello reply would hang until the bound below
+        using var reader = new DBusUnitStateReader(peer.Address, peer: true, time);
+
+        var e = await Assert.ThrowsAsync<ServiceControlException>(
+            () => reader.ReadAsync(["cloudflared-backup"], Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
+
+        Assert.StartsWith("org.freedesktop.DBus.Error.UnknownMethod", e.StandardError);
+        Assert.Equal(["ListUnitsByNames"], peer.Members);
     }
 
     private static async Task<FakeSystemdBus> StartBusAsync()
