@@ -10,7 +10,8 @@ namespace FailoverMonitor.ServiceControl;
 /// 0.95 has no peer mode: after authenticating it always sends <c>org.freedesktop.DBus.Hello</c> and waits for the
 /// reply, which only a bus gives (PID 1 leaves it unanswered, so every connect would run into the timeout). This
 /// stream passes the authentication through, keeps that first message (the Hello) from the peer, and hands Tmds an
-/// error reply to it, which Tmds reads as "a connection without a unique name". Everything else passes unchanged.
+/// error reply to it, which Tmds reads as "a connection without a unique name". It also sends BEGIN along with
+/// the AUTH line (see <see cref="TakeAuthLine"/>). Everything else passes unchanged.
 /// </summary>
 /// <param name="inner">The connected socket's stream; disposed with this one.</param>
 public sealed class PeerHelloStream(Stream inner) : Stream
@@ -19,12 +20,14 @@ public sealed class PeerHelloStream(Stream inner) : Stream
     private const byte MethodCall = 1;
     private const byte Error = 3;
     private static readonly byte[] Begin = "BEGIN\r\n"u8.ToArray();
+    private static readonly byte[] AuthExternal = "AUTH EXTERNAL "u8.ToArray();
     private static readonly byte[] HelloMember = "Hello\0"u8.ToArray();
     private static readonly byte[] ErrorName = Encoding.ASCII.GetBytes("org.freedesktop.DBus.Error.UnknownMethod");
 
     private readonly Channel<byte[]> _incoming = Channel.CreateUnbounded<byte[]>();
     private readonly List<byte> _held = [];
     private Phase _phase;
+    private bool _beginSent;
     private ReadOnlyMemory<byte> _unread;
     private Task? _pump;
 
@@ -148,13 +151,11 @@ public sealed class PeerHelloStream(Stream inner) : Stream
                 case Phase.Authenticating:
                     var newline = data.IndexOf((byte)'\n');
                     var line = newline < 0 ? data : data[..(newline + 1)];
-                    forward.Write(line);
                     _held.AddRange(line);
                     data = data[line.Length..];
                     if (newline >= 0)
                     {
-                        _phase = _held.Count == Begin.Length && _held.SequenceEqual(Begin) ? Phase.Hello : Phase.Authenticating;
-                        _held.Clear();
+                        TakeAuthLine(forward);
                     }
 
                     break;
@@ -176,6 +177,31 @@ public sealed class PeerHelloStream(Stream inner) : Stream
         }
 
         return forward.WrittenSpan.ToArray();
+    }
+
+    // sd-bus (PID 1) leaves bytes that come in the same read as "BEGIN" unparsed until the socket wakes it again,
+    // so a call sent right after BEGIN waits for the next one. Sent with the AUTH line, as sd-bus's own client
+    // does, BEGIN is read before the OK goes out, and the first call comes in a read of its own. Tmds's own BEGIN
+    // then goes no further.
+    private void TakeAuthLine(ArrayBufferWriter<byte> forward)
+    {
+        var line = _held.ToArray();
+        _held.Clear();
+        if (line.AsSpan().SequenceEqual(Begin))
+        {
+            _phase = Phase.Hello;
+            if (_beginSent)
+            {
+                return;
+            }
+        }
+
+        forward.Write(line);
+        if (line.AsSpan().TrimStart((byte)0).StartsWith(AuthExternal))
+        {
+            forward.Write(Begin);
+            _beginSent = true;
+        }
     }
 
     // The held message's whole length once its fixed header is in, else the fixed header's.

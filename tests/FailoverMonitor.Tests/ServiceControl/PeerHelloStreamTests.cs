@@ -53,6 +53,21 @@ public sealed class PeerHelloStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_AuthExternalLine_BeginGoesWithItAndTheLaterBeginNotAgain()
+    {
+        await _stream.WriteAsync(Auth, Ct);
+        var expected = Auth.Concat(Begin).ToArray();
+        Assert.Equal(expected, await ReceiveAsync(expected.Length));
+
+        await _stream.WriteAsync(Begin, Ct);
+        await _stream.WriteAsync(MethodCall("Hello", serial: 1), Ct);
+        var call = MethodCall("Units", serial: 2);
+        await _stream.WriteAsync(call, Ct);
+
+        Assert.Equal(call, await ReceiveAsync(call.Length));
+    }
+
+    [Fact]
     public async Task ReadAsync_AfterHello_ErrorReplyToTheHellosSerialThenThePeersBytes()
     {
         await _stream.WriteAsync(Auth.Concat(Begin).ToArray(), Ct);
