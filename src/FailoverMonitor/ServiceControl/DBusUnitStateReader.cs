@@ -36,9 +36,9 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DBusConnection? _connection;
 
-    // Tmds.DBus.Protocol calls into "libc" (geteuid, and recvmsg once unix fd passing is agreed, which systemd
-    // agrees to). The JIT runtime maps that name to libc.so.6; NativeAOT does not, so its receive loop died on
-    // systemd's first answer and every call hung. Point the name at the C library itself, for that assembly only.
+    // Tmds.DBus.Protocol declares its P/Invokes (geteuid, recvmsg for unix fd passing) against the bare name "libc".
+    // A host without libc6-dev has no file of that name (libc.so is a linker script from the -dev package), and
+    // NativeAOT resolves it lazily at the first call, so point the name at the C library itself, for that assembly only.
     static DBusUnitStateReader() =>
         NativeLibrary.SetDllImportResolver(typeof(DBusConnection).Assembly, static (name, _, _) =>
             name == "libc" && NativeLibrary.TryLoad("libc.so.6", out var handle) ? handle : IntPtr.Zero);
