@@ -22,11 +22,8 @@ namespace FailoverMonitor.Cloudflare;
 /// </remarks>
 public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipeline<HttpResponseMessage> pipeline, ApiUsage usage)
 {
-    /// <summary>Page size of the list call.</summary>
-    public const int PageSize = 100;
-
     /// <summary>
-    /// Largest response body read, in bytes (4 MiB): a page of <see cref="PageSize"/> tunnels is a few hundred KB.
+    /// Largest response body read, in bytes (4 MiB): a page of <see cref="ApiBudget.PageSize"/> tunnels is a few hundred KB.
     /// A larger body is dropped as it streams in, and the call fails (<see cref="ApiFailureKind.MalformedBody"/>).
     /// </summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
@@ -60,7 +57,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
 
     /// <summary>
     /// <c>GET accounts/{account_id}/cfd_tunnel?is_deleted=false</c>, every page: all live tunnels of an account with
-    /// their statuses, in one call per <see cref="PageSize"/> tunnels. An item that cannot be read comes back with
+    /// their statuses, in one call per <see cref="ApiBudget.PageSize"/> tunnels. An item that cannot be read comes back with
     /// <see cref="CloudflareTunnel.Problem"/> set (and its id, when it still names one); the others are unaffected.
     /// </summary>
     /// <exception cref="CloudflareApiException">Any failure of any page.</exception>
@@ -69,7 +66,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
         var tunnels = new List<CloudflareTunnel>();
         for (var page = 1; page <= MaxPages; page++)
         {
-            var envelope = await GetAsync($"accounts/{Escape(accountId)}/cfd_tunnel?is_deleted=false&per_page={PageSize}&page={page}", token,
+            var envelope = await GetAsync($"accounts/{Escape(accountId)}/cfd_tunnel?is_deleted=false&per_page={ApiBudget.PageSize}&page={page}", token,
                 CloudflareJsonContext.Default.ApiEnvelopeJsonElement, cancellationToken).ConfigureAwait(false);
             var count = tunnels.Count;
             foreach (var (item, element, problem) in ResultItems.Read(envelope.Result, CloudflareJsonContext.Default.CloudflareTunnel))
@@ -80,7 +77,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
             }
 
             var info = envelope.ResultInfo;
-            var pageSize = info is { PerPage: > 0 } ? info.PerPage : PageSize;
+            var pageSize = info is { PerPage: > 0 } ? info.PerPage : ApiBudget.PageSize;
             if (tunnels.Count == count || info is null || (long)page * pageSize >= info.TotalCount)
             {
                 break;

@@ -3,7 +3,7 @@ namespace FailoverMonitor.Configuration;
 /// <summary>
 /// How many Cloudflare API requests each token needs per 5 minutes. Cloudflare allows 1,200 per user in that
 /// window (all of the user's tokens, the dashboard included; Cloudflare API limits page) and locks the user out
-/// for 5 minutes beyond it. A cycle sends one list call per page of <see cref="Cloudflare.CloudflareTunnelClient.PageSize"/>
+/// for 5 minutes beyond it. A cycle sends one list call per page of <see cref="PageSize"/>
 /// tunnels (or one single-tunnel call) per account a token reads; a tunnel whose backup is active adds one connections
 /// call. The list also returns the account's tunnels the monitor does not watch, so for a large account the figure is a
 /// lower bound; the requests actually sent are counted at run time.
@@ -12,6 +12,12 @@ public static class ApiBudget
 {
     /// <summary>Cloudflare's limit per user per 5 minutes.</summary>
     public const int LimitPer5Minutes = 1200;
+
+    /// <summary>
+    /// Tunnels per page of the list call, as the Cloudflare client asks for them (<c>per_page</c>); defined here because
+    /// the budget counts pages before any client exists.
+    /// </summary>
+    public const int PageSize = 100;
 
     /// <summary>One token's figures.</summary>
     /// <param name="Tunnels">Display names of the tunnels using it.</param>
@@ -28,7 +34,7 @@ public static class ApiBudget
             .Select(g =>
             {
                 var listCalls = g.GroupBy(t => t.AccountId!.ToLowerInvariant())
-                    .Sum(a => (a.Count() + Cloudflare.CloudflareTunnelClient.PageSize - 1) / Cloudflare.CloudflareTunnelClient.PageSize);
+                    .Sum(a => (a.Count() + PageSize - 1) / PageSize);
                 return new TokenBudget(
                     g.Select(t => t.DisplayName).ToList(),
                     (int)Math.Ceiling(listCalls * cyclesPer5Minutes),

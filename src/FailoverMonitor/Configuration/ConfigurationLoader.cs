@@ -83,7 +83,7 @@ public static class ConfigurationLoader
         if (problems.Count == 0)
         {
             ApiBudget.Check(options, problems, options.Warnings);
-            if (Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
+            if (ListenAddress.TryParse(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
             {
                 options.Warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
             }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using FailoverMonitor.ServiceControl;
 using Microsoft.Extensions.Options;
 
 namespace FailoverMonitor.Configuration;
@@ -67,7 +66,7 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             "api_base_url", "must not hold user:password@, a ?query or a #fragment (the token goes in token, token_file or token_credential)");
         Check(!string.IsNullOrWhiteSpace(options.LogFile) && Path.IsPathFullyQualified(options.LogFile), "log_file", "must be an absolute path");
         Check(!string.IsNullOrWhiteSpace(options.StateFile) && Path.IsPathFullyQualified(options.StateFile), "state_file", "must be an absolute path");
-        Check(options.MetricsListen is null || Metrics.MetricsEndpoint.TryParseAddress(options.MetricsListen, out _), "metrics_listen",
+        Check(options.MetricsListen is null || ListenAddress.TryParse(options.MetricsListen, out _), "metrics_listen",
             $"{ConfigText.Quote(options.MetricsListen)} is not address:port with a port from 1 to 65535 (e.g. 127.0.0.1:9464, [::1]:9464)");
         Check(options.OtlpEndpoint is null || IsHttpUrl(options.OtlpEndpoint), "otlp_endpoint",
             "must be an absolute http or https URL (e.g. http://127.0.0.1:4318)");

@@ -29,42 +29,6 @@ public sealed class MetricsEndpoint(MetricsCollector collector, IPEndPoint endPo
     /// <summary>Completes with the bound address (port 0 resolved) once listening; faults when the address cannot be bound.</summary>
     public Task<IPEndPoint> Listening => _listening.Task;
 
-    /// <summary>
-    /// Parses <c>metrics_listen</c>: <c>IPv4:port</c>, <c>[IPv6]:port</c> or <c>localhost:port</c> (127.0.0.1), port
-    /// 1–65535. Host names other than localhost are refused: a listener binds addresses, not names.
-    /// </summary>
-    public static bool TryParseAddress(string? value, out IPEndPoint endPoint)
-    {
-        endPoint = null!;
-        var colon = value?.LastIndexOf(':') ?? -1;
-        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        var host = value![..colon];
-        IPAddress? address;
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            if (!IPAddress.TryParse(host[1..^1], out address) || address.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                return false;
-            }
-        }
-        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            address = IPAddress.Loopback;
-        }
-        else if (host.Count(c => c == '.') != 3 || !IPAddress.TryParse(host, out address) || address.AddressFamily != AddressFamily.InterNetwork)
-        {
-            // Three dots: IPAddress.TryParse also takes legacy short forms ("127.1"), which here are typos.
-            return false;
-        }
-
-        endPoint = new IPEndPoint(address, port);
-        return true;
-    }
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

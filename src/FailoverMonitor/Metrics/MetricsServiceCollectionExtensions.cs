@@ -17,7 +17,7 @@ public static class MetricsServiceCollectionExtensions
     {
         services.AddSingleton<MonitorMetrics>();
         services.AddSingleton<IMonitorObserver>(sp => sp.GetRequiredService<MonitorMetrics>());
-        if (MetricsEndpoint.TryParseAddress(options.MetricsListen, out var endPoint))
+        if (ListenAddress.TryParse(options.MetricsListen, out var endPoint))
         {
             services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<MonitorMetrics>().Meter));
             services.AddHostedService(sp => new MetricsEndpoint(

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FailoverMonitor.Configuration;
 using Tmds.DBus.Protocol;
 
 namespace FailoverMonitor.ServiceControl;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FailoverMonitor.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.ServiceControl;

@@ -1,3 +1,5 @@
+using FailoverMonitor.Configuration;
+
 namespace FailoverMonitor.ServiceControl;
 
 /// <summary>Reads the states of systemd units, all of them at once.</summary>

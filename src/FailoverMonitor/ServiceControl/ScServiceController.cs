@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.ServiceControl;
 

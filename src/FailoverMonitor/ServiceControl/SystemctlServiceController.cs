@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.ServiceControl;
 

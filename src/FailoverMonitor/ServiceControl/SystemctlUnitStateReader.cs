@@ -1,3 +1,5 @@
+using FailoverMonitor.Configuration;
+
 namespace FailoverMonitor.ServiceControl;
 
 /// <summary>

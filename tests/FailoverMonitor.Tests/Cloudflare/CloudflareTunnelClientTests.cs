@@ -147,21 +147,21 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
         Assert.Equal("down", tunnels[120].Status);
         var requests = _api.Requests;
         Assert.Equal(2, requests.Count);
-        Assert.Equal($"?is_deleted=false&per_page={CloudflareTunnelClient.PageSize}&page=1", requests[0].Query);
-        Assert.Equal($"?is_deleted=false&per_page={CloudflareTunnelClient.PageSize}&page=2", requests[1].Query);
+        Assert.Equal($"?is_deleted=false&per_page={ApiBudget.PageSize}&page=1", requests[0].Query);
+        Assert.Equal($"?is_deleted=false&per_page={ApiBudget.PageSize}&page=2", requests[1].Query);
     }
 
     [Fact]
     public async Task ListTunnelsAsync_ExactlyOneFullPage_OneRequest()
     {
-        for (var i = 1; i < CloudflareTunnelClient.PageSize; i++)
+        for (var i = 1; i < ApiBudget.PageSize; i++)
         {
             _api.AddTunnel(Account, $"00000000-0000-0000-0000-{i:D12}", $"tunnel-{i}", Secret);
         }
 
         var tunnels = await CompleteAsync(_client.ListTunnelsAsync(Account, _token, Ct));
 
-        Assert.Equal(CloudflareTunnelClient.PageSize, tunnels.Count);
+        Assert.Equal(ApiBudget.PageSize, tunnels.Count);
         Assert.Equal(1, _api.CountRequests());
     }
 

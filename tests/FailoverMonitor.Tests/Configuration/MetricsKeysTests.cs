@@ -1,5 +1,4 @@
 using FailoverMonitor.Configuration;
-using FailoverMonitor.Metrics;
 using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Configuration;
@@ -52,29 +51,6 @@ public sealed class MetricsKeysTests
 
         Assert.Contains(e.Problems, p => p.StartsWith(problem, StringComparison.Ordinal));
     }
-
-    [Theory]
-    [InlineData("127.0.0.1:9464", "127.0.0.1:9464")]
-    [InlineData("localhost:9464", "127.0.0.1:9464")]
-    [InlineData("[::1]:9464", "[::1]:9464")]
-    [InlineData("0.0.0.0:65535", "0.0.0.0:65535")]
-    public void TryParseAddress_Accepted(string value, string expected)
-    {
-        Assert.True(MetricsEndpoint.TryParseAddress(value, out var endPoint));
-        Assert.Equal(expected, endPoint.ToString());
-    }
-
-    [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("127.0.0.1")]
-    [InlineData("127.1:9464")]
-    [InlineData("::1:9464")]
-    [InlineData("[127.0.0.1]:9464")]
-    [InlineData("127.0.0.1:65536")]
-    [InlineData("127.0.0.1:-1")]
-    [InlineData("127.0.0.1: 9464")]
-    public void TryParseAddress_Refused(string? value) => Assert.False(MetricsEndpoint.TryParseAddress(value, out _));
 
     private static MonitorOptions Load(string keys)
     {

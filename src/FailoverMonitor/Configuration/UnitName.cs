@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace FailoverMonitor.ServiceControl;
+namespace FailoverMonitor.Configuration;
 
 /// <summary>
 /// systemd unit name rules (systemd.unit(5)): ASCII letters, digits, <c>:-_.\@</c>, at most 255 characters.

@@ -1,6 +1,6 @@
-using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Configuration;
 
-namespace FailoverMonitor.Tests.ServiceControl;
+namespace FailoverMonitor.Tests.Configuration;
 
 /// <summary><see cref="UnitName"/>: systemd's character set, and nothing systemctl could read as an option or a path.</summary>
 public sealed class UnitNameTests

@@ -1,6 +1,6 @@
-using FailoverMonitor.ServiceControl;
+using FailoverMonitor.Configuration;
 
-namespace FailoverMonitor.Tests.ServiceControl;
+namespace FailoverMonitor.Tests.Configuration;
 
 /// <summary><see cref="WindowsServiceName"/>: Windows' rules, and nothing sc.exe could read as an option.</summary>
 public sealed class WindowsServiceNameTests

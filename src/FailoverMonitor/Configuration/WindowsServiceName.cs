@@ -1,4 +1,4 @@
-namespace FailoverMonitor.ServiceControl;
+namespace FailoverMonitor.Configuration;
 
 /// <summary>
 /// Windows service name rules (CreateService: at most 256 characters, no <c>/</c> or <c>\</c>), tightened so that
