@@ -17,19 +17,19 @@ public sealed class CycleHealth(TimeProvider time)
     /// <summary>The least time of failing cycles after which WATCHDOG=1 is no longer sent (for short intervals).</summary>
     public static readonly TimeSpan MinWatchdogLimit = TimeSpan.FromSeconds(30);
 
-    private Instant _loggedAt;
+    private readonly Reminder _failing = new(time, Reminder.DefaultInterval);
 
     /// <summary>When the last good cycle ended; null before the first.</summary>
     public Instant? LastCompleted { get; private set; }
 
     /// <summary>When the first of the failing cycles in a row ended; null while cycles are good.</summary>
-    public Instant? FailingSince { get; private set; }
+    public Instant? FailingSince => _failing.Since;
 
     /// <summary>Failed cycles in a row; 0 while cycles are good.</summary>
     public int ConsecutiveFailures { get; private set; }
 
     /// <summary>Why the last cycle failed; null while cycles are good.</summary>
-    public string? LastError { get; private set; }
+    public string? LastError => _failing.Key;
 
     /// <summary>Whether WATCHDOG=1 is being withheld.</summary>
     public bool WatchdogWithheld { get; private set; }
@@ -44,34 +44,17 @@ public sealed class CycleHealth(TimeProvider time)
     {
         var failed = ConsecutiveFailures;
         LastCompleted = Instant.Now(time);
-        FailingSince = null;
+        _failing.Clear();
         ConsecutiveFailures = 0;
-        LastError = null;
         WatchdogWithheld = false;
         return failed;
     }
 
-    /// <summary>Records a failed cycle and says what to log: the first failure of a run (or a new reason) in full, then a reminder every <paramref name="reminderInterval"/>.</summary>
-    public CycleFailureReport Failed(string error, TimeSpan reminderInterval)
+    /// <summary>Records a failed cycle and says what to log: the first failure of a run (or a new reason) in full, then a reminder every <see cref="Reminder.DefaultInterval"/>.</summary>
+    public ReminderCue Failed(string error)
     {
-        var now = Instant.Now(time);
-        FailingSince ??= now;
         ConsecutiveFailures++;
-        var fresh = error != LastError;
-        LastError = error;
-        if (fresh)
-        {
-            _loggedAt = now;
-            return CycleFailureReport.InFull;
-        }
-
-        if (now - _loggedAt >= reminderInterval)
-        {
-            _loggedAt = now;
-            return CycleFailureReport.Reminder;
-        }
-
-        return CycleFailureReport.None;
+        return _failing.Report(error);
     }
 
     /// <summary>Whether WATCHDOG=1 may be sent now at check <paramref name="interval"/>; <paramref name="newlyWithheld"/> is true the first time it may not.</summary>
@@ -82,17 +65,4 @@ public sealed class CycleHealth(TimeProvider time)
         WatchdogWithheld = !feed;
         return feed;
     }
-}
-
-/// <summary>What to log about a failed cycle.</summary>
-public enum CycleFailureReport
-{
-    /// <summary>Nothing: the same failure was logged recently.</summary>
-    None,
-
-    /// <summary>The failure with its exception: the first of a run, or a new reason.</summary>
-    InFull,
-
-    /// <summary>A one-line reminder that cycles still fail.</summary>
-    Reminder,
 }

@@ -21,6 +21,28 @@ public sealed class FailoverPolicy(PolicySettings settings)
     public static string DescribeHold(DateTimeOffset until) =>
         $"holding: no stop or restart until {until:HH:mm:ss} UTC or `systemctl reload failover-monitor`; a down tunnel still gets its backup started";
 
+    /// <summary>
+    /// Whether deciding about a tunnel in <paramref name="state"/> needs its connectors (one more API call): only
+    /// while its backup is active and the failback waits for a second connector.
+    /// </summary>
+    public bool NeedsConnectors(TunnelState state) => state.BackupActive && Settings.Failback == FailbackMode.SecondConnector;
+
+    /// <summary>
+    /// Whether a tunnel in <paramref name="state"/> awaits a confirmation check (<c>confirm_delay</c>): a count toward
+    /// an action has started but not reached its threshold. A held tunnel's failback count awaits none: no stop follows it.
+    /// </summary>
+    public bool AwaitsConfirmation(TunnelState state) => state.BackupActive
+        ? state.HeldSince is null && state.ConsecutiveRecoveries > 0 && state.ConsecutiveRecoveries < Settings.RecoveryThreshold
+        : state.ConsecutiveFailures > 0 && state.ConsecutiveFailures < Settings.FailureThreshold;
+
+    /// <summary>
+    /// Whether going from <paramref name="before"/> to <paramref name="after"/> a count climbed toward its threshold
+    /// (up to it, not past it: past it a brake is what holds the action back).
+    /// </summary>
+    public bool IsCounting(TunnelState before, TunnelState after) =>
+        (after.ConsecutiveFailures > before.ConsecutiveFailures && after.ConsecutiveFailures <= Settings.FailureThreshold)
+        || (after.ConsecutiveRecoveries > before.ConsecutiveRecoveries && after.ConsecutiveRecoveries <= Settings.RecoveryThreshold);
+
     /// <summary>Counts <paramref name="observation"/> into <paramref name="state"/> and decides.</summary>
     public Decision Decide(TunnelState state, TunnelObservation observation, Instant now)
     {

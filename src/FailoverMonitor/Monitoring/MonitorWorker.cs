@@ -20,9 +20,6 @@ namespace FailoverMonitor.Monitoring;
 /// </summary>
 public sealed class MonitorWorker : BackgroundService
 {
-    /// <summary>How often a persisting problem (API unknown, gateway unreachable) is logged again.</summary>
-    public static readonly TimeSpan ReminderInterval = TimeSpan.FromMinutes(5);
-
     private readonly ConfigurationSource _source;
     private readonly IGatewayProbe _gateway;
     private readonly TunnelObserver _observer;
@@ -42,8 +39,7 @@ public sealed class MonitorWorker : BackgroundService
     private CancellationTokenSource _wake = new();
     private bool _reloadRequested;
     private GatewayProbeResult? _lastGateway;
-    private Instant _gatewayDownSince;
-    private Instant _gatewayLoggedAt;
+    private readonly Reminder _gatewayDown;
     private Instant _nextHeartbeat;
 
     /// <summary>Creates the worker; <paramref name="options"/> must be validated (loaded from <paramref name="source"/>).</summary>
@@ -62,8 +58,9 @@ public sealed class MonitorWorker : BackgroundService
         _time = time;
         _logger = logger;
         _health = new CycleHealth(time);
+        _gatewayDown = new Reminder(time, Reminder.DefaultInterval);
         _policy = new FailoverPolicy(PolicySettings.From(options));
-        _tunnels = options.Tunnels.ToDictionary(t => t, t => new TunnelRuntime(t));
+        _tunnels = options.Tunnels.ToDictionary(t => t, t => new TunnelRuntime(t, time));
     }
 
     /// <summary>The current state of each tunnel, by tunnel id (widened for tests and status output).</summary>
@@ -211,12 +208,12 @@ public sealed class MonitorWorker : BackgroundService
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // The first failure (or a new reason) with its stack trace; the same one again only as a reminder.
-            switch (_health.Failed(e.Message, ReminderInterval))
+            switch (_health.Failed(e.Message))
             {
-                case CycleFailureReport.InFull:
+                case ReminderCue.First:
                     Log.CycleFailed(_logger, e.Message, e);
                     break;
-                case CycleFailureReport.Reminder:
+                case ReminderCue.Again:
                     Log.CycleStillFailing(_logger, _health.FailingSince!.Value.Wall, _health.ConsecutiveFailures, e.Message);
                     break;
             }
@@ -302,7 +299,7 @@ public sealed class MonitorWorker : BackgroundService
         var known = tunnels.Where(t => t.UnitKnown).ToList();
         var observations = await _observer.ObserveAsync(
             known.Select(t => t.Options).ToList(),
-            t => _tunnels[t].State.BackupActive && _policy.Settings.Failback == FailbackMode.SecondConnector,
+            t => _policy.NeedsConnectors(_tunnels[t].State),
             cancellationToken).ConfigureAwait(false);
         foreach (var tunnel in known)
         {
@@ -317,20 +314,15 @@ public sealed class MonitorWorker : BackgroundService
     }
 
     private List<TunnelRuntime> PendingConfirmation() =>
-        _tunnels.Values.Where(t => t.UnitKnown && t.LastFailure is null
-            && (t.State.BackupActive
-                ? t.State.HeldSince is null && t.State.ConsecutiveRecoveries > 0 && t.State.ConsecutiveRecoveries < _policy.Settings.RecoveryThreshold
-                : t.State.ConsecutiveFailures > 0 && t.State.ConsecutiveFailures < _policy.Settings.FailureThreshold)).ToList();
+        _tunnels.Values.Where(t => t.UnitKnown && !t.Unknown.IsActive && _policy.AwaitsConfirmation(t.State)).ToList();
 
     private async Task<bool> ProbeGatewayAsync(CancellationToken cancellationToken)
     {
         var result = await _gateway.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        var previous = _lastGateway;
         _lastGateway = result;
-        var now = Instant.Now(_time);
         if (result.Reachable)
         {
-            if (previous is { Reachable: false })
+            if (_gatewayDown.Clear())
             {
                 Log.GatewayReachable(_logger, _options.GatewayIp!);
             }
@@ -338,23 +330,24 @@ public sealed class MonitorWorker : BackgroundService
             return true;
         }
 
-        // One line when it goes away (or the kind of problem changes), then a reminder every few minutes.
-        if (previous is null || previous.Reachable || previous.IsProbeError != result.IsProbeError)
+        // One line when it goes away (or the kind of problem changes, which starts it anew), then a reminder every few minutes.
+        var kind = result.IsProbeError ? "probe error" : "unreachable";
+        if (_gatewayDown.Key != kind)
         {
-            _gatewayDownSince = _gatewayLoggedAt = now;
-            if (result.IsProbeError)
-            {
-                Log.GatewayProbeError(_logger, _options.GatewayIp!, result.Problem ?? "unknown error");
-            }
-            else
-            {
-                Log.GatewayUnreachable(_logger, _options.GatewayIp!, result.Problem ?? "no reply");
-            }
+            _gatewayDown.Clear();
         }
-        else if (now - _gatewayLoggedAt >= ReminderInterval)
+
+        switch (_gatewayDown.Report(kind))
         {
-            _gatewayLoggedAt = now;
-            Log.GatewayStillUnreachable(_logger, _options.GatewayIp!, _gatewayDownSince.Wall, result.Problem ?? "no reply");
+            case ReminderCue.First when result.IsProbeError:
+                Log.GatewayProbeError(_logger, _options.GatewayIp!, result.Problem ?? "unknown error");
+                break;
+            case ReminderCue.First:
+                Log.GatewayUnreachable(_logger, _options.GatewayIp!, result.Problem ?? "no reply");
+                break;
+            case ReminderCue.Again:
+                Log.GatewayStillUnreachable(_logger, _options.GatewayIp!, _gatewayDown.Since!.Value.Wall, result.Problem ?? "no reply");
+                break;
         }
 
         return false;
@@ -445,9 +438,7 @@ public sealed class MonitorWorker : BackgroundService
             default:
                 // INFO while a count climbs to its threshold; past it (flap guard, back-off, hold) only the first
                 // line is INFO, so a wait does not print a line every cycle.
-                var counting = (decision.State.ConsecutiveFailures > before.ConsecutiveFailures && decision.State.ConsecutiveFailures <= _policy.Settings.FailureThreshold)
-                    || (decision.State.ConsecutiveRecoveries > before.ConsecutiveRecoveries && decision.State.ConsecutiveRecoveries <= _policy.Settings.RecoveryThreshold);
-                if (counting)
+                if (_policy.IsCounting(before, decision.State))
                 {
                     Log.CountingTowardAction(_logger, tunnel.Name, decision.Reason);
                 }
@@ -526,48 +517,37 @@ public sealed class MonitorWorker : BackgroundService
 
     private void LogObservation(TunnelRuntime tunnel, TunnelObservation observation)
     {
-        var now = Instant.Now(_time);
         tunnel.LastObservation = observation;
         if (observation.Status is not { } status)
         {
             var failure = observation.Failure!;
-            var key = $"{failure.Kind}: {failure.Message}";
-            if (tunnel.LastFailure is null || (tunnel.LastFailure != key && !failure.Message.Contains("no request sent", StringComparison.Ordinal)))
+
+            // A lock-out's "no request sent" only says why nothing was asked this time: not a new problem.
+            var cue = tunnel.Unknown.Report($"{failure.Kind}: {failure.Message}", changeIsNews: !failure.Message.Contains("no request sent", StringComparison.Ordinal));
+            tunnel.LastFailureMessage = failure.Message;
+            switch (cue)
             {
-                tunnel.UnknownSince = tunnel.LastFailure is null ? now : tunnel.UnknownSince;
-                tunnel.LastFailureLoggedAt = now;
-                if (failure.IsConfigurationProblem)
-                {
+                case ReminderCue.First when failure.IsConfigurationProblem:
                     Log.TunnelConfigurationProblem(_logger, tunnel.Name, failure.Message);
                     Notify(o => o.OnConfigurationProblem(tunnel.Options, failure.Message));
-                }
-                else
-                {
+                    break;
+                case ReminderCue.First:
                     Log.TunnelUnknown(_logger, tunnel.Name, failure.Message);
-                }
-            }
-            else if (now - tunnel.LastFailureLoggedAt >= ReminderInterval)
-            {
-                tunnel.LastFailureLoggedAt = now;
-                if (failure.IsConfigurationProblem)
-                {
-                    Log.TunnelStillConfigurationProblem(_logger, tunnel.Name, tunnel.UnknownSince.Wall, failure.Message);
-                }
-                else
-                {
-                    Log.TunnelStillUnknown(_logger, tunnel.Name, tunnel.UnknownSince.Wall, failure.Message);
-                }
+                    break;
+                case ReminderCue.Again when failure.IsConfigurationProblem:
+                    Log.TunnelStillConfigurationProblem(_logger, tunnel.Name, tunnel.Unknown.Since!.Value.Wall, failure.Message);
+                    break;
+                case ReminderCue.Again:
+                    Log.TunnelStillUnknown(_logger, tunnel.Name, tunnel.Unknown.Since!.Value.Wall, failure.Message);
+                    break;
             }
 
-            tunnel.LastFailure = key;
-            tunnel.LastFailureMessage = failure.Message;
             return;
         }
 
-        if (tunnel.LastFailure is not null)
+        if (tunnel.Unknown.Clear())
         {
             Log.TunnelKnownAgain(_logger, tunnel.Name);
-            tunnel.LastFailure = null;
         }
 
         if (tunnel.LastStatus != status)
@@ -630,7 +610,7 @@ public sealed class MonitorWorker : BackgroundService
                 }
             }
 
-            tunnels[options] = match?.WithOptions(options) ?? new TunnelRuntime(options);
+            tunnels[options] = match?.WithOptions(options) ?? new TunnelRuntime(options, _time);
         }
 
         foreach (var removed in old)
@@ -660,7 +640,7 @@ public sealed class MonitorWorker : BackgroundService
                 : "";
 
             // e.g. "3 tunnels: 2 healthy, 1 failed over (web → cloudflared-backup since 03:12)"
-            var parts = tunnels.Where(t => !t.State.BackupActive && t.LastFailure is null && t.LastStatus is not null)
+            var parts = tunnels.Where(t => !t.State.BackupActive && !t.Unknown.IsActive && t.LastStatus is not null)
                 .GroupBy(t => t.LastStatus!.Value.ToApiString())
                 .Select(g => $"{g.Count()} {g.Key}")
                 .ToList();
@@ -670,7 +650,7 @@ public sealed class MonitorWorker : BackgroundService
                 parts.Add($"{failedOver.Count} failed over ({string.Join(", ", failedOver.Select(t => $"{t.Name} → {t.Service}{(t.State.BackupActiveSince is { } since ? $" since {since:HH:mm}" : "")}"))})");
             }
 
-            var unknown = tunnels.Count(t => !t.State.BackupActive && (t.LastFailure is not null || !t.UnitKnown));
+            var unknown = tunnels.Count(t => !t.State.BackupActive && (t.Unknown.IsActive || !t.UnitKnown));
             if (unknown > 0)
             {
                 parts.Add($"{unknown} unknown");
@@ -686,7 +666,7 @@ public sealed class MonitorWorker : BackgroundService
         }
 
         return $"{tunnels.Count} tunnel(s): " + string.Join("; ", tunnels.Select(t =>
-            $"{t.Name} {(t.LastFailure is null ? t.LastStatus?.ToApiString() ?? "not checked" : "unknown")}, "
+            $"{t.Name} {(!t.Unknown.IsActive ? t.LastStatus?.ToApiString() ?? "not checked" : "unknown")}, "
             + $"{t.Service} {(t.UnitKnown ? UnitWord(t.State.BackupActive) : "state unreadable")}"
             + (t.State.HeldSince is { } held ? $", ON HOLD since {held:HH:mm:ss}Z" : "")
             + (t.State.LastActionAt is { } at ? $", last action {at:yyyy-MM-dd HH:mm:ss}Z: {t.State.LastAction}" : "")));

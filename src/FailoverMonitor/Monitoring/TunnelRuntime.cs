@@ -4,7 +4,7 @@ using FailoverMonitor.Configuration;
 namespace FailoverMonitor.Monitoring;
 
 /// <summary>The worker's per-tunnel bookkeeping: the policy's state plus what was last logged, so lines mark changes only.</summary>
-internal sealed class TunnelRuntime(TunnelOptions options)
+internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
 {
     public TunnelOptions Options { get; private init; } = options;
 
@@ -24,18 +24,14 @@ internal sealed class TunnelRuntime(TunnelOptions options)
 
     public TunnelStatus? LastStatus { get; set; }
 
-    /// <summary>The last Unknown reason; null while the API answers.</summary>
-    public string? LastFailure { get; set; }
-
-    public Instant UnknownSince { get; set; }
+    /// <summary>The status unknown (the API gives no usable answer): since when and why; inactive while it answers.</summary>
+    public Reminder Unknown { get; private init; } = new(time, Reminder.DefaultInterval);
 
     /// <summary>The last Unknown reason as text, for status output.</summary>
     public string? LastFailureMessage { get; set; }
 
     /// <summary>The last connectors seen (null when not fetched), for status output.</summary>
     public TunnelObservation? LastObservation { get; set; }
-
-    public Instant LastFailureLoggedAt { get; set; }
 
     /// <summary>Whether <paramref name="other"/> watches the same tunnel with the same unit and credentials.</summary>
     public bool IsSameTunnel(TunnelOptions other) =>
@@ -45,7 +41,7 @@ internal sealed class TunnelRuntime(TunnelOptions options)
         && Equals(Options.ResolvedToken, other.ResolvedToken);
 
     /// <summary>This tunnel's bookkeeping under reloaded <paramref name="options"/>; a reload releases a hold.</summary>
-    public TunnelRuntime WithOptions(TunnelOptions options) => new(options)
+    public TunnelRuntime WithOptions(TunnelOptions options) => new(options, time)
     {
         // A reload is the operator's word on a hold; the action count of a tunnel not held stays, so reloads cannot defeat max_actions_per_hour.
         State = State.HeldSince is null ? State : State with { HeldSince = null, RecentActions = [] },
@@ -53,9 +49,7 @@ internal sealed class TunnelRuntime(TunnelOptions options)
         LastUnitError = LastUnitError,
         StopPending = StopPending,
         LastStatus = LastStatus,
-        LastFailure = LastFailure,
-        UnknownSince = UnknownSince,
-        LastFailureLoggedAt = LastFailureLoggedAt,
+        Unknown = Unknown,
         LastFailureMessage = LastFailureMessage,
         LastObservation = LastObservation,
     };
@@ -65,8 +59,8 @@ internal sealed class TunnelRuntime(TunnelOptions options)
     {
         Name = Name,
         TunnelId = Options.TunnelId!,
-        Status = LastFailure is not null ? "unknown" : LastStatus?.ToApiString(),
-        UnknownReason = LastFailure is not null ? LastFailureMessage : null,
+        Status = Unknown.IsActive ? "unknown" : LastStatus?.ToApiString(),
+        UnknownReason = Unknown.IsActive ? LastFailureMessage : null,
         LiveConnectors = LastObservation?.Connectors?.Where(c => c.IsLive).Select(c => c.Id).Distinct().ToList(),
         LocalConnectorId = LastObservation?.LocalConnectorId,
         Service = Service,

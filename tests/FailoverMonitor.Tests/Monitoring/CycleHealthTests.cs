@@ -5,8 +5,6 @@ namespace FailoverMonitor.Tests.Monitoring;
 
 public sealed class CycleHealthTests
 {
-    private static readonly TimeSpan Reminder = TimeSpan.FromMinutes(5);
-
     private readonly FakeTimeProvider _clock = new();
 
     [Theory]
@@ -20,12 +18,12 @@ public sealed class CycleHealthTests
     {
         var health = new CycleHealth(_clock);
 
-        Assert.Equal(CycleFailureReport.InFull, health.Failed("boom", Reminder));
-        _clock.Advance(Reminder - TimeSpan.FromSeconds(1));
-        Assert.Equal(CycleFailureReport.None, health.Failed("boom", Reminder));
+        Assert.Equal(ReminderCue.First, health.Failed("boom"));
+        _clock.Advance(Reminder.DefaultInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(ReminderCue.None, health.Failed("boom"));
         _clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(CycleFailureReport.Reminder, health.Failed("boom", Reminder));
-        Assert.Equal(CycleFailureReport.InFull, health.Failed("another", Reminder));
+        Assert.Equal(ReminderCue.Again, health.Failed("boom"));
+        Assert.Equal(ReminderCue.First, health.Failed("another"));
         Assert.Equal(4, health.ConsecutiveFailures);
         Assert.Equal(FakeTimeProvider.Start, health.FailingSince!.Value.Wall);
     }
@@ -35,7 +33,7 @@ public sealed class CycleHealthTests
     {
         var health = new CycleHealth(_clock);
         var interval = TimeSpan.FromSeconds(1);
-        health.Failed("boom", Reminder);
+        health.Failed("boom");
 
         _clock.Advance(CycleHealth.MinWatchdogLimit - TimeSpan.FromMilliseconds(1));
         Assert.True(health.MayFeedWatchdog(interval, out _));

@@ -4,7 +4,7 @@ using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
-public sealed class FailoverPolicyTests
+public sealed partial class FailoverPolicyTests
 {
     // The monotonic clock's origin is arbitrary: a day in, so earlier instants stay positive.
     private static readonly Instant T0 = new(TimeSpan.FromDays(1), FakeTimeProvider.Start);
