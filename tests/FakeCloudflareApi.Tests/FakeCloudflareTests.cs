@@ -3,10 +3,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using FakeCloudflareApi;
 
-// Not "FailoverMonitor.Tests.FakeCloudflareApi": that would shadow the FakeCloudflareApi namespace for every test under FailoverMonitor.Tests.
-namespace FailoverMonitor.Tests.Fakes;
+namespace FakeCloudflareApi.Tests;
 
 /// <summary>Tests of the fake Cloudflare API itself, over real HTTP on loopback.</summary>
 public sealed class FakeCloudflareTests : IAsyncLifetime
