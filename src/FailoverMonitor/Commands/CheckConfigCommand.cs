@@ -34,7 +34,7 @@ public static class CheckConfigCommand
         rows.AddRange(options.Tunnels.Select(t => new[]
         {
             t.DisplayName, t.TunnelId!, t.AccountId!, t.Service!,
-            t.TokenFile is not null ? $"token_file {t.TokenFile}" : t.TokenCredential is not null ? $"credential {t.TokenCredential}" : "token",
+            t.TokenSource,
             t.BackupMetrics ?? "-",
         }));
         await output.WriteAsync(Status.TextTable.Render(rows)).ConfigureAwait(false);
@@ -58,32 +58,17 @@ public static class CheckConfigCommand
         await output.WriteLineAsync("Token verification against the API:").ConfigureAwait(false);
         using var http = new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = CloudflareTunnelClient.BaseAddressOf(options), Timeout = Timeout.InfiniteTimeSpan };
         var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(options, TimeProvider.System), new ApiUsage(TimeProvider.System));
-        var exit = ExitCodes.Ok;
-        foreach (var group in options.Tunnels.GroupBy(t => t.ResolvedToken!))
+        var checks = await new TokenVerifier(client, TimeProvider.System).VerifyAsync(options.Tunnels, VerifyTimeout, cancellationToken).ConfigureAwait(false);
+        foreach (var check in checks)
         {
-            var names = string.Join(", ", group.Select(t => t.DisplayName));
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bound.CancelAfter(VerifyTimeout);
-            try
+            await output.WriteLineAsync($"  token of {check.Tunnels}: " + check.Verdict switch
             {
-                var verification = await client.VerifyTokenAsync(group.First().AccountId!, group.Key, bound.Token).ConfigureAwait(false);
-                await output.WriteLineAsync($"  token of {names}: {verification.Status}").ConfigureAwait(false);
-                if (verification.Status != "active")
-                {
-                    exit = ExitCodes.Configuration;
-                }
-            }
-            catch (CloudflareApiException e) when (e.IsConfigurationProblem)
-            {
-                await output.WriteLineAsync($"  token of {names}: REJECTED: {e.Message}").ConfigureAwait(false);
-                exit = ExitCodes.Configuration;
-            }
-            catch (Exception e) when (e is CloudflareApiException or OperationCanceledException)
-            {
-                await output.WriteLineAsync($"  token of {names}: not verified, API not reachable: {e.Message}").ConfigureAwait(false);
-            }
+                TokenVerdict.Rejected => $"REJECTED: {check.Problem}",
+                TokenVerdict.Unverified => $"not verified, API not reachable: {check.Problem}",
+                _ => check.Verification!.Status,
+            }).ConfigureAwait(false);
         }
 
-        return exit;
+        return checks.Any(c => c.Verdict is TokenVerdict.NotActive or TokenVerdict.Rejected) ? ExitCodes.Configuration : ExitCodes.Ok;
     }
 }

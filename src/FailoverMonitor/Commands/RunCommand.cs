@@ -97,6 +97,7 @@ public static class RunCommand
         services.AddSingleton(new StateFile(options.StateFile));
         services.AddSingleton<StatusPublisher>();
         services.AddSingleton<TunnelObserver>();
+        services.AddSingleton<TokenVerifier>();
         services.AddSingleton<StartupChecks>();
         services.AddAlerts(options);
         services.AddMonitorMetrics(options);

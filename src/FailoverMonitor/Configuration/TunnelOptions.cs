@@ -1,3 +1,5 @@
+using FailoverMonitor.Text;
+
 namespace FailoverMonitor.Configuration;
 
 /// <summary>One entry of <c>tunnels[]</c>: a Cloudflare tunnel and the local systemd unit that backs it up.</summary>
@@ -36,6 +38,16 @@ public sealed class TunnelOptions
 
     /// <summary>The token read from <see cref="Token"/> or <see cref="TokenFile"/>; set by the loader. Internal, so it is never a JSON key.</summary>
     internal ApiToken? ResolvedToken { get; set; }
+
+    /// <summary>
+    /// Where the token comes from, for messages and <c>check-config</c>: <c>token_file PATH</c>, <c>credential NAME</c>
+    /// or <c>inline token of tunnel NAME</c>; never the token itself.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string TokenSource =>
+        TokenFile is { } file ? $"token_file {SafeText.Clean(file)}"
+        : TokenCredential is { } credential ? $"credential {SafeText.Clean(credential)}"
+        : $"inline token of tunnel {SafeText.Clean(DisplayName)}";
 
     /// <summary>The name log lines use.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -11,7 +11,7 @@ namespace FailoverMonitor.Monitoring;
 /// failover: every token is verified against the API, every backup unit must exist. They log; they never stop
 /// the monitor (the API may simply be unreachable at boot).
 /// </summary>
-public sealed class StartupChecks(CloudflareTunnelClient client, IServiceController services, ILogger<StartupChecks> logger)
+public sealed class StartupChecks(TokenVerifier tokens, IServiceController services, ILogger<StartupChecks> logger)
 {
     /// <summary>Runs the checks for <paramref name="options"/>.</summary>
     public async Task RunAsync(MonitorOptions options, CancellationToken cancellationToken)
@@ -21,7 +21,11 @@ public sealed class StartupChecks(CloudflareTunnelClient client, IServiceControl
             Log.ConfigurationWarning(logger, warning);
         }
 
-        await Task.WhenAll(options.Tunnels.GroupBy(t => t.ResolvedToken!).Select(g => VerifyAsync([.. g], cancellationToken))).ConfigureAwait(false);
+        foreach (var check in await tokens.VerifyAsync(options.Tunnels, timeout: null, cancellationToken).ConfigureAwait(false))
+        {
+            Report(check);
+        }
+
         try
         {
             var states = await services.GetStatesAsync(options.Tunnels.Select(t => t.Service!).ToList(), cancellationToken).ConfigureAwait(false);
@@ -36,28 +40,22 @@ public sealed class StartupChecks(CloudflareTunnelClient client, IServiceControl
         }
     }
 
-    private async Task VerifyAsync(List<TunnelOptions> tunnels, CancellationToken cancellationToken)
+    private void Report(TokenCheck check)
     {
-        var names = string.Join(", ", tunnels.Select(t => t.DisplayName));
-        try
+        switch (check.Verdict)
         {
-            var verification = await client.VerifyTokenAsync(tunnels[0].AccountId!, tunnels[0].ResolvedToken!, cancellationToken).ConfigureAwait(false);
-            if (verification.Status == "active")
-            {
-                Log.TokenVerified(logger, names, verification.ExpiresOn is { } expires ? $"active, expires {expires:yyyy-MM-dd}" : "active");
-            }
-            else
-            {
-                Log.TokenUnusable(logger, names, $"Cloudflare says the token is {verification.Status ?? "not active"}");
-            }
-        }
-        catch (CloudflareApiException e) when (e.IsConfigurationProblem)
-        {
-            Log.TokenUnusable(logger, names, e.Message);
-        }
-        catch (CloudflareApiException e)
-        {
-            Log.TokenUnverified(logger, names, e.Message);
+            case TokenVerdict.Active:
+                Log.TokenVerified(logger, check.Tunnels, check.Verification!.ExpiresOn is { } expires ? $"active, expires {expires:yyyy-MM-dd}" : "active");
+                break;
+            case TokenVerdict.NotActive:
+                Log.TokenUnusable(logger, check.Tunnels, $"Cloudflare says the token is {check.Verification!.Status ?? "not active"}");
+                break;
+            case TokenVerdict.Rejected:
+                Log.TokenUnusable(logger, check.Tunnels, check.Problem!);
+                break;
+            default:
+                Log.TokenUnverified(logger, check.Tunnels, check.Problem!);
+                break;
         }
     }
 }

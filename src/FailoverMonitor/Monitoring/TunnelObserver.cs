@@ -111,15 +111,10 @@ public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredRea
     private static CloudflareApiException Attributed(TunnelOptions tunnel, Exception e) => e switch
     {
         CloudflareApiException { Kind: ApiFailureKind.Unauthorized } api =>
-            new CloudflareApiException(api.Kind, $"{api.Message} (token: {TokenSource(tunnel)})", api.StatusCode, api.RetryAfter, api),
+            new CloudflareApiException(api.Kind, $"{api.Message} (token: {tunnel.TokenSource})", api.StatusCode, api.RetryAfter, api),
         CloudflareApiException api => api,
         _ => new CloudflareApiException(ApiFailureKind.MalformedBody, $"answer could not be used: {e.GetType().Name}: {SafeText.Clean(e.Message)}", inner: e),
     };
-
-    private static string TokenSource(TunnelOptions tunnel) =>
-        tunnel.TokenFile is { } file ? $"token_file {SafeText.Clean(file)}"
-        : tunnel.TokenCredential is { } credential ? $"credential {SafeText.Clean(credential)}"
-        : $"inline token of tunnel {SafeText.Clean(tunnel.DisplayName)}";
 
     private static async Task<T> Bounded<T>(SemaphoreSlim gate, Func<Task<T>> work)
     {

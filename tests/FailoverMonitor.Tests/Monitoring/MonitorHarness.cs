@@ -41,7 +41,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
             Gateway,
             new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
             services,
-            new StartupChecks(client, services, loggers.CreateLogger<StartupChecks>()),
+            new StartupChecks(new TokenVerifier(client, Clock), services, loggers.CreateLogger<StartupChecks>()),
             new NonBlockingSystemdNotifier(notify?.Path),
             new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false)),
             Observers,

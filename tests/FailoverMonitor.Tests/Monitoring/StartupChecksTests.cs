@@ -40,7 +40,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
         _api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
         _http = new HttpClient { BaseAddress = _api.BaseUrl };
         var client = new CloudflareTunnelClient(_http, CloudflareResilience.Build(new MonitorOptions(), _clock), new ApiUsage(_clock));
-        _checks = new StartupChecks(client, new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner)), _logs.CreateFactory().CreateLogger<StartupChecks>());
+        _checks = new StartupChecks(new TokenVerifier(client, _clock), new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner)), _logs.CreateFactory().CreateLogger<StartupChecks>());
     }
 
     public async ValueTask DisposeAsync()
