@@ -37,7 +37,9 @@ public static class RunCommand
                 : ExitCodes.Configuration;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The empty builder: no appsettings.json watcher (an inotify thread), no environment-variable configuration and no
+        // default logging providers; the monitor is configured by tunnels.json alone and sets up its own logging.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
         AddServices(builder.Services, options, configPath, dryRun);
 
