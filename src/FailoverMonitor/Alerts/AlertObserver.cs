@@ -1,7 +1,6 @@
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
 using FailoverMonitor.Monitoring;
-using FailoverMonitor.Status;
 using Microsoft.Extensions.Logging;
 
 namespace FailoverMonitor.Alerts;

@@ -62,7 +62,3 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
 /// <param name="ConsecutiveFailures">Cycles failed in a row; 0 while they run to their end.</param>
 /// <param name="LastError">Why the last cycle failed; null while they run to their end.</param>
 public sealed record CycleStatus(DateTimeOffset? LastCompleted, int ConsecutiveFailures, string? LastError);
-
-/// <summary>How the daemon runs.</summary>
-/// <param name="DryRun">Decide and log, but never start or stop a unit.</param>
-public sealed record RunMode(bool DryRun);

@@ -36,7 +36,7 @@ public sealed class AlertObserverTests
     public void OnAction_DryRun_AlertMarkedDryRun()
     {
         var queue = new AlertQueue(_logs.CreateFactory().CreateLogger<AlertQueue>());
-        var observer = new AlertObserver(queue, Options(new AlertOptions { Url = "https://hooks.example.com/x" }), _time, _logs.CreateFactory().CreateLogger<AlertObserver>(), new FailoverMonitor.Status.RunMode(DryRun: true));
+        var observer = new AlertObserver(queue, Options(new AlertOptions { Url = "https://hooks.example.com/x" }), _time, _logs.CreateFactory().CreateLogger<AlertObserver>(), new RunMode(DryRun: true));
 
         observer.OnAction(Tunnel(), DecisionKind.StartBackup, took: true, "down");
 
