@@ -9,6 +9,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.WindowsServices;
@@ -37,9 +38,12 @@ public static class RunCommand
                 : ExitCodes.Configuration;
         }
 
-        // The empty builder: no appsettings.json watcher (an inotify thread), no environment-variable configuration and no
-        // default logging providers; the monitor is configured by tunnels.json alone and sets up its own logging.
+        // The empty builder: no appsettings.json watcher (an inotify thread) and no default logging providers; the
+        // monitor is configured by tunnels.json and sets up its own logging. Environment variables still set log levels
+        // (Logging__LogLevel__Default=Debug in a drop-in), as with the default builder.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
         AddServices(builder.Services, options, configPath, dryRun);
 
