@@ -1,12 +1,11 @@
 using System.Net;
 using System.Text;
-using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
+using FailoverMonitor.Http;
 using FailoverMonitor.Logging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace FailoverMonitor.Alerts;
@@ -52,19 +51,12 @@ public sealed class AlertSender : BackgroundService
         _logger = logger;
         _targets = AlertTarget.From(options);
         _pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<AttemptResult>
-            {
-                MaxRetryAttempts = MaxAttempts - 1,
-                Delay = FirstRetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<AttemptResult>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => r.IsTransient),
-                DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter is { } wait && wait <= MaxRetryAfter ? wait : (TimeSpan?)null),
-            })
-            .AddTimeout(AttemptTimeout)
+            .AddRetriesWithAttemptTimeout(
+                MaxAttempts - 1,
+                FirstRetryDelay,
+                AttemptTimeout,
+                static r => r.IsTransient,
+                static r => r.RetryAfter is { } wait && wait <= MaxRetryAfter ? wait : null)
             .Build();
     }
 
@@ -152,7 +144,7 @@ public sealed class AlertSender : BackgroundService
         return new AttemptResult(
             string.IsNullOrEmpty(detail) ? $"HTTP {status}" : $"HTTP {status} ({detail})",
             status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests,
-            response.StatusCode == HttpStatusCode.TooManyRequests ? CloudflareResilience.RetryAfter(response) : null);
+            response.StatusCode == HttpStatusCode.TooManyRequests ? HttpRetry.RetryAfter(response) : null);
     }
 
     private static async Task<string> ReadSomeAsync(HttpResponseMessage response, CancellationToken cancellationToken)

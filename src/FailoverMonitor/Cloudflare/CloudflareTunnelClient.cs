@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FailoverMonitor.Configuration;
+using FailoverMonitor.Http;
 using FailoverMonitor.Text;
 using Polly;
 using Polly.Timeout;
@@ -145,7 +146,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
         var status = response.StatusCode;
         if (status == HttpStatusCode.TooManyRequests)
         {
-            usage.Block(token, CloudflareResilience.RetryAfter(response));
+            usage.Block(token, HttpRetry.RetryAfter(response));
         }
 
         if (!response.IsSuccessStatusCode)
@@ -161,7 +162,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
                 401 or 403 => new CloudflareApiException(ApiFailureKind.Unauthorized,
                     $"HTTP {(int)status}{detail}: the token is invalid or lacks Account › Cloudflare Tunnel › Read", status),
                 404 => new CloudflareApiException(ApiFailureKind.NotFound, $"HTTP 404{detail}: no such account or tunnel for this token", status),
-                429 => new CloudflareApiException(ApiFailureKind.RateLimited, $"HTTP 429{detail}: rate limited", status, CloudflareResilience.RetryAfter(response)),
+                429 => new CloudflareApiException(ApiFailureKind.RateLimited, $"HTTP 429{detail}: rate limited", status, HttpRetry.RetryAfter(response)),
                 >= 500 => new CloudflareApiException(ApiFailureKind.ServerError, $"HTTP {(int)status}{detail}", status),
                 _ => new CloudflareApiException(ApiFailureKind.HttpError, $"HTTP {(int)status}{detail}", status),
             };

@@ -17,6 +17,7 @@ internal static class FolderLayering
         ["Text"] = 0,
         ["Logging"] = 0,
         ["Systemd"] = 0,
+        ["Http"] = 0,
 
         // What the daemon is told to do.
         ["Configuration"] = 1,
