@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace FailoverMonitor.Configuration;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace FailoverMonitor.Configuration;
 public sealed class AlertOptions
 {
     /// <summary>The webhook: an absolute <c>https</c> URL (<c>http</c> only to a loopback address). Required.</summary>
+    [Required(ErrorMessage = "{0}: missing (the webhook URL)")]
     public string? Url { get; set; }
 
     /// <summary>Body format: <c>json</c> (default, generic), <c>slack</c> (<c>{"text": …}</c>) or <c>discord</c> (<c>{"content": …}</c>).</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace FailoverMonitor.Configuration;
 
 /// <summary>
@@ -49,15 +51,19 @@ public sealed class MonitorOptions
     public static string DefaultLogFile => OperatingSystem.IsWindows() ? WindowsPath("failover_monitor.log") : "/var/log/failover_monitor.log";
 
     /// <summary>IPv4 or IPv6 address pinged before each cycle; no answer means no API call and no action. Required.</summary>
+    [Required(ErrorMessage = "{0}: missing (the IP address of the local gateway to ping)")]
     public string? GatewayIp { get; set; }
 
-    /// <summary>Seconds between cycles; 1 to 3600, default 3.</summary>
+    /// <summary>Seconds between cycles (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultCheckInterval"/>.</summary>
+    [Range(1.0, 3600.0)]
     public double CheckInterval { get; set; } = DefaultCheckInterval;
 
-    /// <summary>Consecutive failed statuses before a failover; 1 to 100, default 2.</summary>
+    /// <summary>Consecutive failed statuses (checks) before a failover (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultFailureThreshold"/>.</summary>
+    [Range(1, 100)]
     public int FailureThreshold { get; set; } = DefaultFailureThreshold;
 
-    /// <summary>Consecutive "primary is back" checks before a failback; 1 to 100, default 3.</summary>
+    /// <summary>Consecutive "primary is back" checks before a failback (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultRecoveryThreshold"/>.</summary>
+    [Range(1, 100)]
     public int RecoveryThreshold { get; set; } = DefaultRecoveryThreshold;
 
     /// <summary>
@@ -73,50 +79,63 @@ public sealed class MonitorOptions
     /// </summary>
     public string Failback { get; set; } = FailbackModes.SecondConnector;
 
-    /// <summary>Per-attempt timeout of an API request, seconds; 0.5 to 60, default 5.</summary>
+    /// <summary>Per-attempt timeout of an API request, seconds (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultApiTimeout"/>.</summary>
+    [Range(0.5, 60.0)]
     public double ApiTimeout { get; set; } = DefaultApiTimeout;
 
     /// <summary>Cloudflare API base URL; https, or http only to a loopback address (tests).</summary>
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
-    /// <summary>ICMP echo timeout for the gateway probe, seconds; 0.1 to 10, default 1.</summary>
+    /// <summary>ICMP echo timeout for the gateway probe, seconds (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultGatewayTimeout"/>.</summary>
+    [Range(0.1, 10.0)]
     public double GatewayTimeout { get; set; } = DefaultGatewayTimeout;
 
-    /// <summary>Seconds between INFO heartbeat lines summarising every tunnel; 10 to 86400, default 300.</summary>
+    /// <summary>Seconds between INFO heartbeat lines summarising every tunnel (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultHeartbeatInterval"/>.</summary>
+    [Range(10.0, 86400.0)]
     public double HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
 
     /// <summary>
     /// Flap guard: seconds during which no stop (or restart) opposite to the last action follows it on the same unit
-    /// (no stop right after a start); never delays a start; 0 to 3600, default 30.
+    /// (no stop right after a start); never delays a start (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultMinActionInterval"/>.
     /// </summary>
+    [Range(0.0, 3600.0)]
     public double MinActionInterval { get; set; } = DefaultMinActionInterval;
 
     /// <summary>
     /// Flap guard: a stop or restart beyond this many actions (starts counted) on one unit within an hour puts the
     /// tunnel on hold (no stop or restart, CRITICAL line; starts still go ahead) until a reload or until the hour
-    /// has passed; 1 to 1000, default 10.
+    /// has passed (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultMaxActionsPerHour"/>.
     /// </summary>
+    [Range(1, 1000)]
     public int MaxActionsPerHour { get; set; } = DefaultMaxActionsPerHour;
 
     /// <summary>
     /// Seconds a started backup may stay active while the tunnel is still down before it counts as not connected
-    /// and is restarted (with back-off); 5 to 3600, default 60.
+    /// and is restarted (with back-off) (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultBackupConnectTimeout"/>.
     /// </summary>
+    [Range(5.0, 3600.0)]
     public double BackupConnectTimeout { get; set; } = DefaultBackupConnectTimeout;
 
     /// <summary>
     /// Seconds after which a tunnel that has just started to look failed (or recovered) is checked again, instead
-    /// of a whole interval later; 0 (off) to 60, default 1. Counts against the API budget like any check.
+    /// of a whole interval later; 0 is off (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultConfirmDelay"/>. Counts against the API
+    /// budget like any check.
     /// </summary>
+    [Range(0.0, 60.0)]
     public double ConfirmDelay { get; set; } = DefaultConfirmDelay;
 
     /// <summary>Path of the plain-text log file, default <c>/var/log/failover_monitor.log</c>.</summary>
     public string LogFile { get; set; } = DefaultLogFile;
 
-    /// <summary>The log file rotates (<c>.1</c> … <c>.N</c>, as logrotate names them) at this size, MiB; 0 (never) to 1024, default 10.</summary>
+    /// <summary>
+    /// The log file rotates (<c>.1</c> … <c>.N</c>, as logrotate names them) at this size, MiB; 0 is never (bounds: the <see cref="RangeAttribute"/> on it);
+    /// default <see cref="Logging.FileLog.DefaultMaxSizeMegabytes"/>.
+    /// </summary>
+    [Range(0, 1024)]
     public int LogMaxSizeMb { get; set; } = Logging.FileLog.DefaultMaxSizeMegabytes;
 
-    /// <summary>Rotated log files kept; 0 to 100, default 5.</summary>
+    /// <summary>Rotated log files kept (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="Logging.FileLog.DefaultRetainedFiles"/>.</summary>
+    [Range(0, 100)]
     public int LogRetainedFiles { get; set; } = Logging.FileLog.DefaultRetainedFiles;
 
     /// <summary>Where the daemon keeps what it believes, for <c>failover-monitor status</c>; default <c>/run/failover-monitor/state.json</c>.</summary>
@@ -138,11 +157,16 @@ public sealed class MonitorOptions
     private static string WindowsPath(string file) =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "FailoverMonitor", file);
 
+    // SYSLIB1213 asks for [ValidateEnumeratedItems]: left out on purpose, MonitorOptionsValidator checks each entry
+    // itself, so that an entry's problems come together and in the order of its keys.
+#pragma warning disable SYSLIB1213
+
     /// <summary>The tunnels to watch; at least one.</summary>
     public List<TunnelOptions> Tunnels { get; set; } = [];
 
     /// <summary>Webhooks told of failovers, failbacks, restarts, holds and configuration problems; optional, default none. Read at start (a reload does not change them).</summary>
     public List<AlertOptions> Alerts { get; set; } = [];
+#pragma warning restore SYSLIB1213
 
     /// <summary>Things worth a WARNING at start that do not stop it (e.g. a token file readable by others); set by the loader.</summary>
     internal List<string> Warnings { get; } = [];

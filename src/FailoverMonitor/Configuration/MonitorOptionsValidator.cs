@@ -1,57 +1,127 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace FailoverMonitor.Configuration;
 
 /// <summary>
-/// Every rule of <c>tunnels.json</c>, per field and across fields, reported together and named by JSON path
-/// (<c>$.tunnels[0].account_id</c>) so a user can find the line to fix. Messages never contain a token.
+/// Every rule of <c>tunnels.json</c>, reported together in the file's terms: the JSON path (<c>$.tunnels[0].account_id</c>)
+/// so a user can find the line to fix, and the value given. The rules an attribute states (<see cref="RequiredAttribute"/>,
+/// <see cref="RangeAttribute"/> on <see cref="MonitorOptions"/>, <see cref="TunnelOptions"/> and <see cref="AlertOptions"/>)
+/// are checked by the source-generated <see cref="AttributeValidators"/>; this class adds the rules no attribute can
+/// state with a useful message (the form of an address, an id or a URL, quoting what was given) and those across fields
+/// and entries (one token source, no tunnel or unit twice), and lists each entry's problems in the order its keys are
+/// declared, whichever validator found them. Messages never contain a token.
 /// </summary>
-public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
+internal static partial class MonitorOptionsValidator
 {
     /// <summary>Longest <c>tunnels[].name</c>, characters.</summary>
     public const int MaxNameLength = 100;
 
     private static readonly string[] FailableStatuses = ["down", "inactive", "degraded"];
 
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, MonitorOptions options)
-    {
-        var problems = FindProblems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
     /// <summary>Every problem of <paramref name="options"/>; empty when it is valid.</summary>
     public static IReadOnlyList<string> FindProblems(MonitorOptions options)
     {
-        var problems = new List<string>();
-        void Check(bool ok, string field, string problem)
+        var context = ConfigurationJsonContext.Default;
+        var problems = InKeyOrder("$", options, AttributeValidators.Root.Validate("$", options), CheckRoot(options), context.MonitorOptions);
+        var tunnels = options.Tunnels ?? [];
+        var (ids, services, names) = (FirstSeen(), FirstSeen(), FirstSeen());
+        for (var i = 0; i < tunnels.Count; i++)
         {
-            if (!ok)
+            var at = $"$.tunnels[{i}]";
+            if (tunnels[i] is not { } tunnel)
             {
-                problems.Add($"$.{field}: {problem}");
+                problems.Add($"{at}: must be an object");
+                continue;
+            }
+
+            var rules = CheckTunnel(tunnel, at);
+            if (Repeats(ids, tunnel.TunnelId, i) is { } sameId)
+            {
+                rules.Add($"{at}.tunnel_id: same tunnel as $.tunnels[{sameId}]");
+            }
+
+            if (Repeats(services, tunnel.Service, i) is { } sameService)
+            {
+                rules.Add($"{at}.service: {ConfigText.Quote(tunnel.Service)} is also the backup of $.tunnels[{sameService}]: a failback of one would stop the other's backup");
+            }
+
+            if (Repeats(names, tunnel.Name, i) is { } sameName)
+            {
+                rules.Add($"{at}.name: {ConfigText.Quote(tunnel.Name)} is also the name of $.tunnels[{sameName}]");
+            }
+
+            problems.AddRange(InKeyOrder(at, tunnel, AttributeValidators.Tunnel.Validate(at, tunnel), rules, context.TunnelOptions));
+        }
+
+        var alerts = options.Alerts ?? [];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            var at = $"$.alerts[{i}]";
+            if (alerts[i] is { } alert)
+            {
+                problems.AddRange(InKeyOrder(at, alert, AttributeValidators.Alert.Validate(at, alert), CheckAlert(alert, at), context.AlertOptions));
+            }
+            else
+            {
+                problems.Add($"{at}: must be an object");
             }
         }
 
-        Check(!string.IsNullOrWhiteSpace(options.GatewayIp), "gateway_ip", "missing (the IP address of the local gateway to ping)");
+        return problems;
+    }
+
+    /// <summary>
+    /// The attribute failures of one entry at <paramref name="at"/> in the file's terms, merged with
+    /// <paramref name="rules"/>, ordered by the key each names (stable: per key, attribute failures first).
+    /// </summary>
+    private static List<string> InKeyOrder<T>(string at, T entry, ValidateOptionsResult attributes, List<string> rules, JsonTypeInfo<T> info)
+    {
+        var keys = info.Properties.Select(p => p.Name).ToList();
+        var fromAttributes = (attributes.Failures ?? []).Select(f => FromAttribute(f, at, entry, info));
+        return fromAttributes.Concat(rules).OrderBy(p => keys.IndexOf(KeyOf(p, at))).ToList();
+    }
+
+    /// <summary>
+    /// A failure of the generated validator, <c>Member: message</c>, as a problem: the C# member becomes its JSON key,
+    /// and the range message (the generator's own English, without the value) says what was given.
+    /// </summary>
+    private static string FromAttribute<T>(string failure, string at, T entry, JsonTypeInfo<T> info)
+    {
+        var split = failure.IndexOf(": ", StringComparison.Ordinal);
+        var key = info.Options.PropertyNamingPolicy!.ConvertName(failure[..split]);
+        var message = failure[(split + 2)..];
+        if (OutOfRange().Match(message) is { Success: true } range)
+        {
+            var given = JsonSerializer.SerializeToElement(entry, info).GetProperty(key).GetRawText();
+            return $"{at}.{key}: {given} is out of range: {range.Groups["min"].Value} to {range.Groups["max"].Value}";
+        }
+
+        // Our own ErrorMessage, "{0}: what", where {0} is the generator's display name of the member.
+        return $"{at}.{key}: {message[(message.IndexOf(": ", StringComparison.Ordinal) + 2)..]}";
+    }
+
+    /// <summary>The key a problem of the entry at <paramref name="at"/> names (<c>tunnels</c> for <c>$.tunnels[3]: …</c>), or "" for the entry itself.</summary>
+    private static string KeyOf(string problem, string at)
+    {
+        var rest = problem.AsSpan(Math.Min(problem.Length, at.Length + 1));
+        return problem.StartsWith(at + ".", StringComparison.Ordinal) ? rest[..rest.IndexOfAny(":[.")].ToString() : "";
+    }
+
+    private static List<string> CheckRoot(MonitorOptions options)
+    {
+        var problems = new List<string>();
+        var check = Checker(problems);
+        void Check(bool ok, string field, string problem) => check(ok, "$." + field, problem);
+
         if (options.GatewayIp is not null && GatewayAddressProblem(options.GatewayIp) is { } gatewayProblem)
         {
             Check(false, "gateway_ip", $"{ConfigText.Quote(options.GatewayIp)} {gatewayProblem}");
         }
-
-        CheckRange(options.CheckInterval, 1, 3600, "check_interval", "seconds", Check);
-        CheckRange(options.FailureThreshold, 1, 100, "failure_threshold", "checks", Check);
-        CheckRange(options.RecoveryThreshold, 1, 100, "recovery_threshold", "checks", Check);
-        CheckRange(options.ApiTimeout, 0.5, 60, "api_timeout", "seconds", Check);
-        CheckRange(options.GatewayTimeout, 0.1, 10, "gateway_timeout", "seconds", Check);
-        CheckRange(options.HeartbeatInterval, 10, 86400, "heartbeat_interval", "seconds", Check);
-        CheckRange(options.MinActionInterval, 0, 3600, "min_action_interval", "seconds", Check);
-        CheckRange(options.MaxActionsPerHour, 1, 1000, "max_actions_per_hour", "actions", Check);
-        CheckRange(options.BackupConnectTimeout, 5, 3600, "backup_connect_timeout", "seconds", Check);
-        CheckRange(options.ConfirmDelay, 0, 60, "confirm_delay", "seconds", Check);
-        CheckRange(options.LogMaxSizeMb, 0, 1024, "log_max_size_mb", "MiB", Check);
-        CheckRange(options.LogRetainedFiles, 0, 100, "log_retained_files", "files", Check);
 
         Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
         foreach (var status in options.FailoverOn ?? [])
@@ -70,56 +140,15 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
             $"{ConfigText.Quote(options.MetricsListen)} is not address:port with a port from 1 to 65535 (e.g. 127.0.0.1:9464, [::1]:9464)");
         Check(options.OtlpEndpoint is null || IsHttpUrl(options.OtlpEndpoint), "otlp_endpoint",
             "must be an absolute http or https URL (e.g. http://127.0.0.1:4318)");
-
         Check(options.Tunnels is { Count: > 0 }, "tunnels", "must list at least one tunnel");
-        var tunnels = options.Tunnels ?? [];
-        var (ids, services, names) = (FirstSeen(), FirstSeen(), FirstSeen());
-        for (var i = 0; i < tunnels.Count; i++)
-        {
-            var tunnel = tunnels[i];
-            if (tunnel is null)
-            {
-                Check(false, $"tunnels[{i}]", "must be an object");
-                continue;
-            }
-
-            CheckTunnel(tunnel, $"tunnels[{i}]", Check);
-            if (Repeats(ids, tunnel.TunnelId, i) is { } sameId)
-            {
-                Check(false, $"tunnels[{i}].tunnel_id", $"same tunnel as $.tunnels[{sameId}]");
-            }
-
-            if (Repeats(services, tunnel.Service, i) is { } sameService)
-            {
-                Check(false, $"tunnels[{i}].service", $"{ConfigText.Quote(tunnel.Service)} is also the backup of $.tunnels[{sameService}]: a failback of one would stop the other's backup");
-            }
-
-            if (Repeats(names, tunnel.Name, i) is { } sameName)
-            {
-                Check(false, $"tunnels[{i}].name", $"{ConfigText.Quote(tunnel.Name)} is also the name of $.tunnels[{sameName}]");
-            }
-        }
-
-        var alerts = options.Alerts ?? [];
-        for (var i = 0; i < alerts.Count; i++)
-        {
-            if (alerts[i] is { } alert)
-            {
-                CheckAlert(alert, $"alerts[{i}]", Check);
-            }
-            else
-            {
-                Check(false, $"alerts[{i}]", "must be an object");
-            }
-        }
-
         return problems;
     }
 
     // Never echo the URL: webhook URLs carry their secret in the path or query. Scheme and host are safe to name.
-    private static void CheckAlert(AlertOptions alert, string at, Action<bool, string, string> check)
+    private static List<string> CheckAlert(AlertOptions alert, string at)
     {
-        check(!string.IsNullOrWhiteSpace(alert.Url), $"{at}.url", "missing (the webhook URL)");
+        var problems = new List<string>();
+        var check = Checker(problems);
         if (!string.IsNullOrWhiteSpace(alert.Url))
         {
             check(IsAcceptableBaseUrl(alert.Url), $"{at}.url", "must be an absolute https URL (http only to a loopback address)" + Seen(alert.Url, withPath: false));
@@ -131,28 +160,37 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
         {
             check(AlertEventNames.All.Contains(name), $"{at}.events", $"{ConfigText.Quote(name)} is not an event (use {string.Join(", ", AlertEventNames.All)})");
         }
+
+        return problems;
     }
 
-    private static void CheckTunnel(TunnelOptions tunnel, string at, Action<bool, string, string> check)
+    private static List<string> CheckTunnel(TunnelOptions tunnel, string at)
     {
+        var problems = new List<string>();
+        var check = Checker(problems);
+
         // The name reaches log lines and `status` as it is: nothing that could forge a line or drive a terminal.
         check(tunnel.Name is null || ConfigText.IsClean(tunnel.Name), $"{at}.name", $"{ConfigText.Quote(tunnel.Name)} holds a control character (line break, escape, tab, …) or an invisible format character");
         check(tunnel.Name is null || tunnel.Name.Length <= MaxNameLength, $"{at}.name", $"is {tunnel.Name?.Length} characters long; at most {MaxNameLength}");
-        check(!string.IsNullOrWhiteSpace(tunnel.AccountId), $"{at}.account_id", "missing (the Cloudflare account id, 32 hexadecimal characters)");
         check(tunnel.AccountId is null || AccountIdPattern().IsMatch(tunnel.AccountId), $"{at}.account_id", $"{ConfigText.Quote(tunnel.AccountId)} is not 32 hexadecimal characters");
-        check(!string.IsNullOrWhiteSpace(tunnel.TunnelId), $"{at}.tunnel_id", "missing (the tunnel's UUID)");
         check(tunnel.TunnelId is null || Guid.TryParseExact(tunnel.TunnelId, "D", out _), $"{at}.tunnel_id", $"{ConfigText.Quote(tunnel.TunnelId)} is not a UUID: give the tunnel's id (`cloudflared tunnel list`, ID column), not its name");
-        check(!string.IsNullOrWhiteSpace(tunnel.Service), $"{at}.service", "missing (the systemd unit of the local backup connector)");
         check(tunnel.Service is null || ServiceName.IsValid(tunnel.Service), $"{at}.service", $"{ConfigText.Quote(tunnel.Service)} is not a valid {ServiceName.Kind}");
         var sources = new[] { tunnel.Token, tunnel.TokenFile, tunnel.TokenCredential }.Count(s => !string.IsNullOrWhiteSpace(s));
         check(sources > 0, $"{at}.token", "missing (give token, token_file or token_credential)");
         check(sources < 2, $"{at}.token", "give only one of token, token_file and token_credential");
         check(tunnel.TokenCredential is null || CredentialName().IsMatch(tunnel.TokenCredential), $"{at}.token_credential", $"{ConfigText.Quote(tunnel.TokenCredential)} is not a credential name (letters, digits, _ . -)");
         check(tunnel.BackupMetrics is null || IsHostAndPort(tunnel.BackupMetrics), $"{at}.backup_metrics", $"{ConfigText.Quote(tunnel.BackupMetrics)} is not host:port (e.g. 127.0.0.1:20241)");
+        return problems;
     }
 
-    private static void CheckRange(double value, double min, double max, string field, string unit, Action<bool, string, string> check) =>
-        check(value >= min && value <= max, field, $"{value} is out of range: {min} to {max} {unit}");
+    /// <summary>A check that adds "<c>field: problem</c>" to <paramref name="problems"/> unless its condition holds.</summary>
+    private static Action<bool, string, string> Checker(List<string> problems) => (ok, field, problem) =>
+    {
+        if (!ok)
+        {
+            problems.Add($"{field}: {problem}");
+        }
+    };
 
     private static Dictionary<string, int> FirstSeen() => new(StringComparer.OrdinalIgnoreCase);
 
@@ -210,6 +248,9 @@ public sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOp
 
     [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,255}\z")]
     private static partial Regex CredentialName();
+
+    [GeneratedRegex(@"^The field \S+ must be between (?<min>\S+) and (?<max>\S+)\.\z")]
+    private static partial Regex OutOfRange();
 
     [GeneratedRegex(@"^[0-9a-fA-F]{32}\z")]
     private static partial Regex AccountIdPattern();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Configuration;
@@ -9,9 +10,11 @@ public sealed class TunnelOptions
     public string? Name { get; set; }
 
     /// <summary>Cloudflare account id: 32 hexadecimal characters (dashboard, account home). Required.</summary>
+    [Required(ErrorMessage = "{0}: missing (the Cloudflare account id, 32 hexadecimal characters)")]
     public string? AccountId { get; set; }
 
     /// <summary>Tunnel id: a UUID (not the tunnel's name). Required.</summary>
+    [Required(ErrorMessage = "{0}: missing (the tunnel's UUID)")]
     public string? TunnelId { get; set; }
 
     /// <summary>API token with Account › Cloudflare Tunnel › Read; exactly one of this and <see cref="TokenFile"/>.</summary>
@@ -27,6 +30,7 @@ public sealed class TunnelOptions
     public string? TokenCredential { get; set; }
 
     /// <summary>systemd unit of the local backup connector, e.g. <c>cloudflared-backup</c>. Required.</summary>
+    [Required(ErrorMessage = "{0}: missing (the systemd unit of the local backup connector)")]
     public string? Service { get; set; }
 
     /// <summary>
