@@ -102,9 +102,15 @@ public static class RunCommand
         services.AddSingleton<ApiUsage>();
         services.AddSingleton(new StateFile(options.StateFile));
         services.AddSingleton<StatusPublisher>();
+        services.AddSingleton<IStatusOutput>(sp => sp.GetRequiredService<StatusPublisher>());
         services.AddSingleton<TunnelObserver>();
         services.AddSingleton<TokenVerifier>();
         services.AddSingleton<StartupChecks>();
+        services.AddSingleton<TunnelSet>();
+        services.AddSingleton<GatewayWatch>();
+        services.AddSingleton<UnitStateTracker>();
+        services.AddSingleton<ObservationLog>();
+        services.AddSingleton<ActionExecutor>();
         services.AddAlerts(options);
         services.AddMonitorMetrics(options);
         services.AddSingleton<MonitorWorker>();

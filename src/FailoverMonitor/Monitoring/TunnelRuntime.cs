@@ -54,24 +54,6 @@ internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
         LastObservation = LastObservation,
     };
 
-    /// <summary>This tunnel as <c>failover-monitor status</c> shows it.</summary>
-    public Status.TunnelStatusEntry ToStatus() => new()
-    {
-        Name = Name,
-        TunnelId = Options.TunnelId!,
-        Status = Unknown.IsActive ? "unknown" : LastStatus?.ToApiString(),
-        UnknownReason = Unknown.IsActive ? LastFailureMessage : null,
-        LiveConnectors = LastObservation?.Connectors?.Where(c => c.IsLive).Select(c => c.Id).Distinct().ToList(),
-        LocalConnectorId = LastObservation?.LocalConnectorId,
-        Service = Service,
-        BackupActive = UnitKnown ? State.BackupActive : null,
-        BackupActiveSince = State.BackupActiveSince?.Wall,
-        ConsecutiveFailures = State.ConsecutiveFailures,
-        ConsecutiveRecoveries = State.ConsecutiveRecoveries,
-        LastAction = State.LastAction,
-        LastActionAt = State.LastActionAt?.Wall,
-        HeldSince = State.HeldSince?.Wall,
-        HeldUntil = (State.HeldSince + PolicySettings.HoldWindow)?.Wall,
-        RetryAt = State.RetryAt?.Wall,
-    };
+    /// <summary>This tunnel as the monitor publishes it.</summary>
+    public TunnelView View() => new(Options, State, UnitKnown, LastStatus, Unknown.IsActive ? LastFailureMessage : null, LastObservation);
 }

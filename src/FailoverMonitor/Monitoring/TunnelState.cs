@@ -29,6 +29,9 @@ public sealed record TunnelState(
     IReadOnlyList<Instant>? RecentActions = null,
     Instant? HeldSince = null)
 {
+    /// <summary>How logs and summaries name a backup unit's state: <c>active</c> or <c>inactive</c>.</summary>
+    public static string UnitWord(bool backupActive) => backupActive ? "active" : "inactive";
+
     /// <summary>The recent action times, never null.</summary>
     public IReadOnlyList<Instant> Actions => RecentActions ?? [];
 

@@ -35,15 +35,17 @@ internal sealed class MonitorHarness : IAsyncDisposable
         var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock), Usage);
         var services = new SystemctlServiceController(Units.Runner, new SystemctlUnitStateReader(Units.Runner));
         var loggers = Logs.CreateFactory();
+        Status = new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false), loggers.CreateLogger<StatusPublisher>());
         Worker = new MonitorWorker(
-            options,
-            new ConfigurationSource(ConfigPath),
-            Gateway,
+            new TunnelSet(options, new ConfigurationSource(ConfigPath), Wall, loggers.CreateLogger<TunnelSet>()),
+            new GatewayWatch(Gateway, options, Wall, loggers.CreateLogger<GatewayWatch>()),
+            new UnitStateTracker(services, Wall, loggers.CreateLogger<UnitStateTracker>()),
             new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
-            services,
+            new ObservationLog(Observers, loggers.CreateLogger<ObservationLog>()),
+            new ActionExecutor(services, Observers, Wall, loggers.CreateLogger<ActionExecutor>()),
             new StartupChecks(new TokenVerifier(client, Clock), services, loggers.CreateLogger<StartupChecks>()),
             new NonBlockingSystemdNotifier(notify?.Path),
-            new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false)),
+            Status,
             Observers,
             Wall,
             loggers.CreateLogger<MonitorWorker>());
@@ -80,6 +82,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public CollectingLoggerProvider Logs { get; } = new();
 
     public MonitorWorker Worker { get; }
+
+    /// <summary>Where the worker publishes its snapshots (the state file at <see cref="StatePath"/>).</summary>
+    public StatusPublisher Status { get; }
 
     public TunnelOptions Tunnel => Options.Tunnels[0];
 
