@@ -1,0 +1,120 @@
+using FailoverMonitor.Configuration;
+using FailoverMonitor.Monitoring;
+using FailoverMonitor.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+
+namespace FailoverMonitor.Tests.Monitoring;
+
+public sealed class TunnelSetTests
+{
+    // Event ids of Logging/Log.cs.
+    private const int HoldReleased = 36;
+    private const int Reloaded = 50;
+    private const int ReloadNeedsRestart = 52;
+    private const int TunnelRemoved = 53;
+
+    private readonly FakeTimeProvider _clock = new();
+    private readonly CollectingLoggerProvider _logs = new();
+
+    [Fact]
+    public void Reconcile_SameTunnelIdInOtherCase_KeepsItsStateUnderTheNewOptions()
+    {
+        var web = Tunnel("web");
+        var set = Create(Options(web));
+        var running = new TunnelState(true, ConsecutiveRecoveries: 2, RecentActions: [Instant.Now(_clock)]);
+        set[web].State = running;
+        var reloaded = Tunnel("web-renamed", web.TunnelId!.ToUpperInvariant(), service: web.Service);
+
+        set.Reconcile(Options(reloaded));
+
+        Assert.Same(reloaded, Assert.Single(set.All).Options);
+        Assert.Equal(running, set.States[web.TunnelId!]);
+        Assert.EndsWith("1 tunnel(s) kept with their state, 0 added, 0 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
+    }
+
+    [Theory]
+    [InlineData("token")]
+    [InlineData("service")]
+    public void Reconcile_SameIdOtherTokenOrUnit_StartsAfreshAndTheOldOneIsRemoved(string changed)
+    {
+        var web = Tunnel("web");
+        var set = Create(Options(web));
+        set[web].State = new TunnelState(true);
+        var reloaded = changed == "token" ? Tunnel("web", web.TunnelId, token: "another-token-0001") : Tunnel("web", web.TunnelId, service: "cloudflared-other");
+
+        set.Reconcile(Options(reloaded));
+
+        Assert.False(set.States[web.TunnelId!].BackupActive);
+        Assert.False(set[reloaded].UnitKnown);
+        Assert.Single(_logs.WithId(TunnelRemoved));
+        Assert.EndsWith("0 tunnel(s) kept with their state, 1 added, 1 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
+    }
+
+    [Fact]
+    public void Reconcile_HeldTunnel_HoldAndItsActionCountReleasedOtherTunnelsKeepTheirCount()
+    {
+        var (held, free) = (Tunnel("held"), Tunnel("free"));
+        var set = Create(Options(held, free));
+        var now = Instant.Now(_clock);
+        set[held].State = new TunnelState(true, HeldSince: now, RecentActions: [now, now]);
+        set[free].State = new TunnelState(true, RecentActions: [now]);
+
+        set.Reconcile(Options(held, free));
+
+        Assert.Null(set.States[held.TunnelId!].HeldSince);
+        Assert.Empty(set.States[held.TunnelId!].Actions);
+        Assert.Single(set.States[free.TunnelId!].Actions);
+        Assert.Equal("Tunnel held: hold released", Assert.Single(_logs.WithId(HoldReleased)).Message);
+    }
+
+    [Fact]
+    public void Reconcile_RestartOnlyKeysChanged_EachReportedAndTheReloadableOnesApplied()
+    {
+        var web = Tunnel("web");
+        var set = Create(Options(web));
+        var loaded = Options(web);
+        (loaded.GatewayIp, loaded.ApiTimeout, loaded.StateFile, loaded.CheckInterval, loaded.FailureThreshold) = ("192.0.2.9", 9, "/tmp/elsewhere.json", 7, 4);
+        loaded.Alerts.Add(new AlertOptions { Url = "https://example.invalid/hook" });
+
+        set.Reconcile(loaded);
+
+        Assert.Equal(["gateway_ip", "api_timeout", "state_file", "alerts"], _logs.WithId(ReloadNeedsRestart).Select(e => e.Message.Split(' ')[1]));
+        Assert.All(_logs.WithId(ReloadNeedsRestart), e => Assert.Equal(LogLevel.Warning, e.Level));
+        Assert.Equal(7, set.Options.CheckInterval);
+        Assert.Equal(4, set.Policy.Settings.FailureThreshold);
+    }
+
+    [Fact]
+    public void Reconcile_TunnelAddedAndDropped_NewOneUnreadDroppedOneForgotten()
+    {
+        var (kept, dropped, added) = (Tunnel("kept"), Tunnel("dropped"), Tunnel("added"));
+        var set = Create(Options(kept, dropped));
+
+        set.Reconcile(Options(kept, added));
+
+        Assert.Equal(["kept", "added"], set.All.Select(t => t.Name));
+        Assert.False(set.States.ContainsKey(dropped.TunnelId!));
+        Assert.Equal("Tunnel dropped is no longer in the configuration; its local service cloudflared-dropped is left as it is", Assert.Single(_logs.WithId(TunnelRemoved)).Message);
+        Assert.EndsWith("1 tunnel(s) kept with their state, 1 added, 1 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
+    }
+
+    [Fact]
+    public void AwaitingConfirmation_CountStarted_OnlyTunnelsWithAReadUnitAndAKnownStatus()
+    {
+        var (counting, unread, unknown, quiet) = (Tunnel("counting"), Tunnel("unread"), Tunnel("unknown"), Tunnel("quiet"));
+        var set = Create(Options(counting, unread, unknown, quiet));
+        foreach (var tunnel in set.All)
+        {
+            tunnel.UnitKnown = tunnel.Name != "unread";
+            tunnel.State = new TunnelState(false, ConsecutiveFailures: tunnel.Name == "quiet" ? 0 : 1);
+        }
+
+        set[unknown].Unknown.Report("ServerError: HTTP 500");
+
+        Assert.Equal(["counting"], set.AwaitingConfirmation().Select(t => t.Name));
+    }
+
+    private TunnelSet Create(MonitorOptions options) =>
+        new(options, new ConfigurationSource("/nonexistent/tunnels.json"), _clock, _logs.CreateFactory().CreateLogger<TunnelSet>());
+}
