@@ -10,23 +10,19 @@ public static class MetricsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="MonitorMetrics"/> (always: instruments nobody listens to cost next to nothing, and
-    /// <c>dotnet-counters</c> can attach), the <c>/metrics</c> endpoint when <c>metrics_listen</c> is set and the
-    /// OTLP export when <c>otlp_endpoint</c> is set. <paramref name="options"/> must be validated.
+    /// <c>dotnet-counters</c> can attach) and, when <c>metrics_listen</c> or <c>otlp_endpoint</c> is set,
+    /// <see cref="MetricsExport"/> serving <c>/metrics</c> and/or pushing OTLP. <paramref name="options"/> must be validated.
     /// </summary>
     public static IServiceCollection AddMonitorMetrics(this IServiceCollection services, MonitorOptions options)
     {
         services.AddSingleton<MonitorMetrics>();
         services.AddSingleton<IMonitorObserver>(sp => sp.GetRequiredService<MonitorMetrics>());
-        if (ListenAddress.TryParse(options.MetricsListen, out var endPoint))
+        var listen = ListenAddress.TryParse(options.MetricsListen, out var endPoint) ? endPoint : null;
+        var otlp = Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var uri) ? uri : null;
+        if (listen is not null || otlp is not null)
         {
-            services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<MonitorMetrics>().Meter));
-            services.AddHostedService(sp => new MetricsEndpoint(
-                sp.GetRequiredService<MetricsCollector>(), endPoint, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MetricsEndpoint>>()));
-        }
-
-        if (Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var otlp))
-        {
-            services.AddHostedService(sp => new OtlpExport(otlp, sp.GetRequiredService<ILogger<OtlpExport>>()));
+            services.AddHostedService(sp => new MetricsExport(
+                sp.GetRequiredService<MonitorMetrics>().Meter.Name, listen, otlp, sp.GetRequiredService<ILogger<MetricsExport>>()));
         }
 
         return services;

@@ -41,12 +41,15 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     {
     }
 
-    /// <summary>Creates the instruments; gauges read what <paramref name="latest"/> returns. Widened for tests.</summary>
-    internal MonitorMetrics(Func<StatusSnapshot?> latest, ApiUsage usage, MonitorOptions options)
+    /// <summary>
+    /// Creates the instruments on a meter named <paramref name="meterName"/>; gauges read what <paramref name="latest"/>
+    /// returns. Widened for tests, which give each instance a meter name of its own: OpenTelemetry picks meters by name.
+    /// </summary>
+    internal MonitorMetrics(Func<StatusSnapshot?> latest, ApiUsage usage, MonitorOptions options, string meterName = MeterName)
     {
         _latest = latest;
         _usage = usage;
-        Meter = new Meter(MeterName, VersionInfo.Current);
+        Meter = new Meter(meterName, VersionInfo.Current);
 
         Meter.CreateObservableGauge("failover_monitor.tunnel.status", ObserveStatus, "{status}",
             "Cloudflare status of the tunnel at the last check: 1 for the current status label, 0 for the others (unknown: the API gave no usable answer).");
