@@ -15,9 +15,11 @@ namespace FailoverMonitor.Metrics;
 /// <see cref="MeterProvider"/>: Prometheus text at <c>http://listen/metrics</c> (the SDK's HttpListener exporter,
 /// bound to <c>listen</c> only) and OTLP (http/protobuf) to <c>otlp</c>, each when given. The OTLP reader sends every
 /// 60 s by default (<c>OTEL_METRIC_EXPORT_INTERVAL</c>, milliseconds, changes it); stopping sends a last export. An
-/// address the listener cannot bind is logged and leaves monitoring (and OTLP) running.
+/// address the listener cannot bind is logged and leaves monitoring (and OTLP) running. Each instrument keeps at most
+/// <c>seriesLimit</c> label sets (<see cref="MonitorMetrics.SeriesLimit"/>); OpenTelemetry's default of 2000 would
+/// reserve about 3 MiB for series this daemon never has.
 /// </summary>
-public sealed class MetricsExport(string meterName, IPEndPoint? listen, Uri? otlp, ILogger<MetricsExport> logger) : IHostedService, IDisposable
+public sealed class MetricsExport(string meterName, IPEndPoint? listen, Uri? otlp, int seriesLimit, ILogger<MetricsExport> logger) : IHostedService, IDisposable
 {
     private MeterProvider? _provider;
 
@@ -78,7 +80,8 @@ public sealed class MetricsExport(string meterName, IPEndPoint? listen, Uri? otl
     {
         var builder = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService("failover-monitor", serviceVersion: VersionInfo.Current))
-            .AddMeter(meterName);
+            .AddMeter(meterName)
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = seriesLimit });
         if (listen is not null)
         {
             builder.AddPrometheusHttpListener(prometheus =>

@@ -22,7 +22,7 @@ public static class MetricsServiceCollectionExtensions
         if (listen is not null || otlp is not null)
         {
             services.AddHostedService(sp => new MetricsExport(
-                sp.GetRequiredService<MonitorMetrics>().Meter.Name, listen, otlp, sp.GetRequiredService<ILogger<MetricsExport>>()));
+                sp.GetRequiredService<MonitorMetrics>().Meter.Name, listen, otlp, MonitorMetrics.SeriesLimit(options), sp.GetRequiredService<ILogger<MetricsExport>>()));
         }
 
         return services;

@@ -92,6 +92,13 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
         usage.CallCompleted += OnApiCall;
     }
 
+    /// <summary>
+    /// Label sets one instrument may need under <paramref name="options"/>, with room for reloads that add or rename
+    /// tunnels: twice the largest (<c>failover_monitor.tunnel.status</c>, one per status and tunnel), at least 256.
+    /// An exporter that keeps more than this per instrument only reserves memory.
+    /// </summary>
+    public static int SeriesLimit(MonitorOptions options) => Math.Max(256, 2 * Statuses.Count * options.Tunnels.Count);
+
     /// <summary>The meter holding every instrument.</summary>
     public Meter Meter { get; }
 

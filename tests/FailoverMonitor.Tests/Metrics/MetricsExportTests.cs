@@ -135,7 +135,7 @@ public sealed class MetricsExportTests
         taken.Start();
         var endPoint = (IPEndPoint)taken.LocalEndpoint;
         var logs = new CollectingLoggerProvider();
-        using var export = new MetricsExport("FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"), endPoint, null, logs.CreateFactory().CreateLogger<MetricsExport>());
+        using var export = new MetricsExport("FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"), endPoint, null, 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
         await export.StartAsync(Ct);
 
@@ -192,7 +192,7 @@ public sealed class MetricsExportTests
         var tunnels = new MetricsRig.TwoTunnels();
         using var metrics = new MonitorMetrics(() => null, tunnels.Usage, tunnels.Options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
         var logs = new CollectingLoggerProvider();
-        using var export = new MetricsExport(metrics.Meter.Name, (IPEndPoint)taken.LocalEndpoint, new Uri($"http://{collector.Address}"), logs.CreateFactory().CreateLogger<MetricsExport>());
+        using var export = new MetricsExport(metrics.Meter.Name, (IPEndPoint)taken.LocalEndpoint, new Uri($"http://{collector.Address}"), 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
         await export.StartAsync(Ct);
         metrics.OnHold(tunnels.Options.Tunnels[0], "flapping");

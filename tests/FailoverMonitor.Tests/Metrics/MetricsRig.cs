@@ -44,7 +44,7 @@ internal sealed class MetricsRig : IDisposable
         // The port was free a moment ago; a parallel test may take it in between, so try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var export = new MetricsExport(metrics.Meter.Name, new IPEndPoint(IPAddress.Loopback, LoopbackPort.Unused()), otlp,
+            var export = new MetricsExport(metrics.Meter.Name, new IPEndPoint(IPAddress.Loopback, LoopbackPort.Unused()), otlp, MonitorMetrics.SeriesLimit(options),
                 logs.CreateFactory().CreateLogger<MetricsExport>());
             export.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
             if (export.ScrapeUri is not null || attempt == 5)

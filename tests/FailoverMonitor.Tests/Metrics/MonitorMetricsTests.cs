@@ -1,4 +1,5 @@
 using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.Status;
@@ -200,6 +201,28 @@ public sealed class MonitorMetricsTests
         Assert.Equal(2, scraped.Value("failover_monitor_cycle_duration_seconds_count"));
         Assert.Equal(0.1, scraped.Value("failover_monitor_cycle_duration_seconds_sum")!.Value, 6);
         Assert.Equal("histogram", scraped.Types["failover_monitor_cycle_duration_seconds"]);
+    }
+
+    [Theory]
+    [InlineData(1, 256)]
+    [InlineData(25, 256)]
+    [InlineData(26, 260)]
+    [InlineData(60, 600)]
+    public void SeriesLimit_TwiceTheStatusSeriesAtLeast256(int tunnels, int expected) =>
+        Assert.Equal(expected, MonitorMetrics.SeriesLimit(new MonitorOptions { Tunnels = [.. Enumerable.Range(0, tunnels).Select(i => new TunnelOptions { Name = $"t{i}" })] }));
+
+    [Fact]
+    public async Task Gauges_60Tunnels_EveryStatusSeriesServed()
+    {
+        var options = new MonitorOptions { Tunnels = [.. Enumerable.Range(0, 60).Select(i => new TunnelOptions { Name = $"t{i}" })] };
+        var snapshot = new StatusSnapshot { Tunnels = [.. options.Tunnels.Select(t => new TunnelStatusEntry { Name = t.Name!, Status = "healthy" })] };
+        using var rig = MetricsRig.Start(() => snapshot, new ApiUsage(new FakeTimeProvider()), options);
+
+        var scraped = await rig.ScrapeAsync();
+
+        Assert.Equal(300, scraped.Named("failover_monitor_tunnel_status").Count);
+        Assert.Equal(60, scraped.Named("failover_monitor_tunnel_status").Sum(s => s.Value));
+        Assert.DoesNotContain("otel_metric_overflow", scraped.Text, StringComparison.Ordinal);
     }
 
     [Theory]
