@@ -4,7 +4,7 @@ namespace FailoverMonitor.Alerts;
 /// One thing worth telling people about, as queued by <see cref="AlertObserver"/> and sent by <see cref="AlertSender"/>.
 /// Holds no secret: the reason has the tunnel's token removed before it gets here.
 /// </summary>
-/// <param name="Event">One of <see cref="Configuration.AlertEventNames"/>, e.g. <c>failover</c>.</param>
+/// <param name="Event">What it tells of; its word (<see cref="Configuration.AlertEvents"/>) is the <c>event</c> of a JSON alert.</param>
 /// <param name="Tunnel">The tunnel's display name (its <c>name</c>, else its id).</param>
 /// <param name="TunnelId">The tunnel's UUID.</param>
 /// <param name="Service">The local backup unit (systemd unit or Windows service).</param>
@@ -13,4 +13,4 @@ namespace FailoverMonitor.Alerts;
 /// <param name="At">When it happened (the injected clock).</param>
 /// <param name="Host">The machine the monitor runs on.</param>
 /// <param name="DryRun">The monitor runs with <c>--dry-run</c>: the action was only logged, nothing was started or stopped.</param>
-public sealed record Alert(string Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host, bool DryRun = false);
+public sealed record Alert(Configuration.AlertEvent Event, string Tunnel, string? TunnelId, string? Service, string Reason, bool? Took, DateTimeOffset At, string Host, bool DryRun = false);

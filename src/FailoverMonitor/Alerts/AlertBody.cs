@@ -6,22 +6,22 @@ using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.Alerts;
 
-/// <summary>The request body of an alert, per <see cref="AlertFormats">format</see>. Pure: no I/O, no clock.</summary>
+/// <summary>The request body of an alert, per <see cref="AlertFormat">format</see>. Pure: no I/O, no clock.</summary>
 public static class AlertBody
 {
     /// <summary>Longest chat message sent; Discord refuses content over 2000 characters.</summary>
     public const int MaxTextLength = 1900;
 
     /// <summary>The JSON body of <paramref name="alert"/> in <paramref name="format"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not one of <see cref="AlertFormats"/>.</exception>
-    public static string Create(Alert alert, string format) => format switch
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a named <see cref="AlertFormat"/>.</exception>
+    public static string Create(Alert alert, AlertFormat format) => format switch
     {
-        AlertFormats.Json => JsonSerializer.Serialize(
-            new GenericAlertBody(alert.Event, alert.Tunnel, alert.TunnelId, alert.Service, alert.Reason, alert.Took, alert.At, alert.Host, alert.DryRun),
+        AlertFormat.Json => JsonSerializer.Serialize(
+            new GenericAlertBody(alert.Event.ToConfigWord(), alert.Tunnel, alert.TunnelId, alert.Service, alert.Reason, alert.Took, alert.At, alert.Host, alert.DryRun),
             AlertJsonContext.Default.GenericAlertBody),
-        AlertFormats.Slack => JsonSerializer.Serialize(new SlackAlertBody(EscapeForSlack(Text(alert))), AlertJsonContext.Default.SlackAlertBody),
+        AlertFormat.Slack => JsonSerializer.Serialize(new SlackAlertBody(EscapeForSlack(Text(alert))), AlertJsonContext.Default.SlackAlertBody),
         // No @everyone, role or user pings from a reason that happens to contain one.
-        AlertFormats.Discord => JsonSerializer.Serialize(new DiscordAlertBody(Text(alert), new DiscordAllowedMentions([])), AlertJsonContext.Default.DiscordAlertBody),
+        AlertFormat.Discord => JsonSerializer.Serialize(new DiscordAlertBody(Text(alert), new DiscordAllowedMentions([])), AlertJsonContext.Default.DiscordAlertBody),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown alert format"),
     };
 
@@ -30,15 +30,15 @@ public static class AlertBody
     {
         var what = (alert.Event, alert.Took) switch
         {
-            (AlertEventNames.Failover, true) => $"Tunnel {alert.Tunnel} FAILED OVER: local backup {alert.Service} started. Reason: {alert.Reason}",
-            (AlertEventNames.Failover, _) => $"Tunnel {alert.Tunnel}: failover FAILED, local backup {alert.Service} did not start: {alert.Reason}",
-            (AlertEventNames.Failback, true) => $"Tunnel {alert.Tunnel} restored: local backup {alert.Service} stopped. Reason: {alert.Reason}",
-            (AlertEventNames.Failback, _) => $"Tunnel {alert.Tunnel}: failback FAILED, local backup {alert.Service} did not stop: {alert.Reason}",
-            (AlertEventNames.Restart, true) => $"Tunnel {alert.Tunnel}: local backup {alert.Service} restarted (it had not connected). Reason: {alert.Reason}",
-            (AlertEventNames.Restart, _) => $"Tunnel {alert.Tunnel}: restarting local backup {alert.Service} FAILED: {alert.Reason}",
-            (AlertEventNames.Hold, _) => $"Tunnel {alert.Tunnel} ON HOLD: {alert.Reason}. No stop or restart of {alert.Service} until a reload or the hour has passed; a down tunnel still gets its backup started",
-            (AlertEventNames.ConfigProblem, _) => $"Tunnel {alert.Tunnel}: configuration problem: {alert.Reason}. No action for this tunnel until fixed",
-            _ => $"Tunnel {alert.Tunnel}: {alert.Event}: {alert.Reason}",
+            (AlertEvent.Failover, true) => $"Tunnel {alert.Tunnel} FAILED OVER: local backup {alert.Service} started. Reason: {alert.Reason}",
+            (AlertEvent.Failover, _) => $"Tunnel {alert.Tunnel}: failover FAILED, local backup {alert.Service} did not start: {alert.Reason}",
+            (AlertEvent.Failback, true) => $"Tunnel {alert.Tunnel} restored: local backup {alert.Service} stopped. Reason: {alert.Reason}",
+            (AlertEvent.Failback, _) => $"Tunnel {alert.Tunnel}: failback FAILED, local backup {alert.Service} did not stop: {alert.Reason}",
+            (AlertEvent.Restart, true) => $"Tunnel {alert.Tunnel}: local backup {alert.Service} restarted (it had not connected). Reason: {alert.Reason}",
+            (AlertEvent.Restart, _) => $"Tunnel {alert.Tunnel}: restarting local backup {alert.Service} FAILED: {alert.Reason}",
+            (AlertEvent.Hold, _) => $"Tunnel {alert.Tunnel} ON HOLD: {alert.Reason}. No stop or restart of {alert.Service} until a reload or the hour has passed; a down tunnel still gets its backup started",
+            (AlertEvent.ConfigProblem, _) => $"Tunnel {alert.Tunnel}: configuration problem: {alert.Reason}. No action for this tunnel until fixed",
+            _ => throw new ArgumentOutOfRangeException(nameof(alert), alert.Event, "unknown alert event"),
         };
         var dryRun = alert.DryRun ? ", DRY RUN: nothing was started or stopped" : "";
         var text = string.Create(CultureInfo.InvariantCulture, $"[failover-monitor on {alert.Host}{dryRun}] {what} ({alert.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");

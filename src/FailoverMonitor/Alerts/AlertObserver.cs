@@ -15,7 +15,7 @@ public sealed class AlertObserver : IMonitorObserver
     private readonly AlertQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertObserver> _logger;
-    private readonly HashSet<string> _wanted;
+    private readonly HashSet<AlertEvent> _wanted;
     private readonly string _host = Environment.MachineName;
     private readonly bool _dryRun;
 
@@ -26,7 +26,7 @@ public sealed class AlertObserver : IMonitorObserver
         _queue = queue;
         _time = time;
         _logger = logger;
-        _wanted = new HashSet<string>((options.Alerts ?? []).SelectMany(a => a?.Events ?? []), StringComparer.Ordinal);
+        _wanted = [.. (options.Alerts ?? []).SelectMany(a => AlertTarget.Parse(a?.Events))];
     }
 
     /// <inheritdoc />
@@ -40,24 +40,24 @@ public sealed class AlertObserver : IMonitorObserver
     {
         var name = kind switch
         {
-            DecisionKind.StartBackup => AlertEventNames.Failover,
-            DecisionKind.StopBackup => AlertEventNames.Failback,
-            DecisionKind.RestartBackup => AlertEventNames.Restart,
-            _ => null,
+            DecisionKind.StartBackup => AlertEvent.Failover,
+            DecisionKind.StopBackup => AlertEvent.Failback,
+            DecisionKind.RestartBackup => AlertEvent.Restart,
+            _ => (AlertEvent?)null,
         };
         if (name is not null)
         {
-            Queue(name, tunnel, reason, took);
+            Queue(name.Value, tunnel, reason, took);
         }
     }
 
     /// <inheritdoc />
-    public void OnHold(TunnelOptions tunnel, string reason) => Queue(AlertEventNames.Hold, tunnel, reason, null);
+    public void OnHold(TunnelOptions tunnel, string reason) => Queue(AlertEvent.Hold, tunnel, reason, null);
 
     /// <inheritdoc />
-    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) => Queue(AlertEventNames.ConfigProblem, tunnel, problem, null);
+    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) => Queue(AlertEvent.ConfigProblem, tunnel, problem, null);
 
-    private void Queue(string eventName, TunnelOptions tunnel, string reason, bool? took)
+    private void Queue(AlertEvent eventName, TunnelOptions tunnel, string reason, bool? took)
     {
         try
         {
@@ -69,7 +69,7 @@ public sealed class AlertObserver : IMonitorObserver
         catch (Exception e)
         {
             // The loop must not fail because an alert could not be queued.
-            Log.AlertNotQueued(_logger, eventName, tunnel?.DisplayName ?? "?", e.Message);
+            Log.AlertNotQueued(_logger, eventName.ToConfigWord(), tunnel?.DisplayName ?? "?", e.Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -54,6 +55,6 @@ public sealed class AlertQueue
     private void OnDropped(Alert alert)
     {
         var dropped = Interlocked.Increment(ref _dropped);
-        Log.AlertDropped(_logger, Capacity, alert.Event, alert.Tunnel, dropped);
+        Log.AlertDropped(_logger, Capacity, alert.Event.ToConfigWord(), alert.Tunnel, dropped);
     }
 }

@@ -63,7 +63,7 @@ public sealed class AlertSender : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Log.AlertsEnabled(_logger, _targets.Count, string.Join(", ", _targets.Select(t => $"{t.DisplayName} ({t.Format})")));
+        Log.AlertsEnabled(_logger, _targets.Count, string.Join(", ", _targets.Select(t => $"{t.DisplayName} ({t.Format.ToConfigWord()})")));
         try
         {
             await foreach (var alert in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
@@ -122,11 +122,11 @@ public sealed class AlertSender : BackgroundService
 
         if (problem is null)
         {
-            Log.AlertSent(_logger, alert.Event, alert.Tunnel, target.DisplayName, attempts);
+            Log.AlertSent(_logger, alert.Event.ToConfigWord(), alert.Tunnel, target.DisplayName, attempts);
             return true;
         }
 
-        Log.AlertFailed(_logger, alert.Event, alert.Tunnel, target.DisplayName, attempts, problem);
+        Log.AlertFailed(_logger, alert.Event.ToConfigWord(), alert.Tunnel, target.DisplayName, attempts, problem);
         return false;
     }
 

@@ -8,34 +8,37 @@ internal sealed class AlertTarget
     // Parts of a URL this long may be (part of) a secret; shorter ones ("/", "api", "v1") would only garble text.
     private const int SecretPartLength = 6;
 
-    private readonly HashSet<string> _events;
+    private readonly HashSet<AlertEvent> _events;
 
-    private AlertTarget(Uri uri, string format, IEnumerable<string> events)
+    private AlertTarget(Uri uri, AlertFormat format, IEnumerable<AlertEvent> events)
     {
         Uri = uri;
         Format = format;
-        _events = new HashSet<string>(events, StringComparer.Ordinal);
+        _events = [.. events];
         DisplayName = Describe(uri);
     }
 
     /// <summary>The webhook URL. A secret: never log it, use <see cref="DisplayName"/>.</summary>
     public Uri Uri { get; }
 
-    /// <summary>One of <see cref="AlertFormats"/>.</summary>
-    public string Format { get; }
+    /// <summary>The body format.</summary>
+    public AlertFormat Format { get; }
 
     /// <summary>What log lines name the target by: host and, when not the default, port (e.g. <c>hooks.slack.com</c>).</summary>
     public string DisplayName { get; }
 
-    /// <summary>Whether this target wants <paramref name="eventName"/>.</summary>
-    public bool Wants(string eventName) => _events.Contains(eventName);
+    /// <summary>Whether this target wants <paramref name="alertEvent"/>.</summary>
+    public bool Wants(AlertEvent alertEvent) => _events.Contains(alertEvent);
 
-    /// <summary>The targets of <paramref name="options"/> (already validated by the loader).</summary>
+    /// <summary>The targets of <paramref name="options"/> (already validated by the loader, so every word parses).</summary>
     public static IReadOnlyList<AlertTarget> From(MonitorOptions options) =>
         (options.Alerts ?? [])
             .Where(a => a?.Url is not null)
-            .Select(a => new AlertTarget(new Uri(a.Url!, UriKind.Absolute), a.Format, a.Events ?? []))
+            .Select(a => new AlertTarget(new Uri(a.Url!, UriKind.Absolute), AlertFormats.Words.Parse(a.Format)!.Value, Parse(a.Events)))
             .ToList();
+
+    /// <summary>The events of <paramref name="words"/> (validated words; none for null).</summary>
+    public static IEnumerable<AlertEvent> Parse(IEnumerable<string>? words) => (words ?? []).Select(w => AlertEvents.Words.Parse(w)!.Value);
 
     /// <summary>Host and non-default port of <paramref name="uri"/>: no user info, path or query, where webhook secrets live.</summary>
     public static string Describe(Uri uri) => uri.IsDefaultPort ? uri.IdnHost : $"{uri.IdnHost}:{uri.Port}";

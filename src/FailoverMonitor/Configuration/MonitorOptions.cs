@@ -77,7 +77,7 @@ public sealed class MonitorOptions
     /// backup is present), <c>healthy</c> (status healthy, for backups that are not connectors of the same tunnel)
     /// or <c>never</c> (the original's behaviour).
     /// </summary>
-    public string Failback { get; set; } = FailbackModes.SecondConnector;
+    public string Failback { get; set; } = FailbackModes.Words.Word(FailbackMode.SecondConnector);
 
     /// <summary>Per-attempt timeout of an API request, seconds (bounds: the <see cref="RangeAttribute"/> on it); default <see cref="DefaultApiTimeout"/>.</summary>
     [Range(0.5, 60.0)]
@@ -170,20 +170,4 @@ public sealed class MonitorOptions
 
     /// <summary>Things worth a WARNING at start that do not stop it (e.g. a token file readable by others); set by the loader.</summary>
     internal List<string> Warnings { get; } = [];
-}
-
-/// <summary>Values of <see cref="MonitorOptions.Failback"/>.</summary>
-public static class FailbackModes
-{
-    /// <summary>Stop the backup once a live connector other than the local backup is present.</summary>
-    public const string SecondConnector = "second_connector";
-
-    /// <summary>Stop the backup once the tunnel is healthy.</summary>
-    public const string Healthy = "healthy";
-
-    /// <summary>Never stop the backup.</summary>
-    public const string Never = "never";
-
-    /// <summary>Every accepted value.</summary>
-    public static readonly string[] All = [SecondConnector, Healthy, Never];
 }

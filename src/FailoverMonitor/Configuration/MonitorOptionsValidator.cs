@@ -21,7 +21,6 @@ internal static partial class MonitorOptionsValidator
     /// <summary>Longest <c>tunnels[].name</c>, characters.</summary>
     public const int MaxNameLength = 100;
 
-    private static readonly string[] FailableStatuses = ["down", "inactive", "degraded"];
 
     /// <summary>Every problem of <paramref name="options"/>; empty when it is valid.</summary>
     public static IReadOnlyList<string> FindProblems(MonitorOptions options)
@@ -126,10 +125,10 @@ internal static partial class MonitorOptionsValidator
         Check(options.FailoverOn is { Count: > 0 }, "failover_on", "must list at least one status");
         foreach (var status in options.FailoverOn ?? [])
         {
-            Check(FailableStatuses.Contains(status), "failover_on", $"{ConfigText.Quote(status)} is not a status that can count as failed (use {string.Join(", ", FailableStatuses)})");
+            Check(TunnelStatuses.Failable.Parse(status) is not null, "failover_on", $"{ConfigText.Quote(status)} is not a status that can count as failed (use {string.Join(", ", TunnelStatuses.Failable.All)})");
         }
 
-        Check(FailbackModes.All.Contains(options.Failback), "failback", $"{ConfigText.Quote(options.Failback)} is not one of {string.Join(", ", FailbackModes.All)}");
+        Check(FailbackModes.Words.Parse(options.Failback) is not null, "failback", $"{ConfigText.Quote(options.Failback)} is not one of {string.Join(", ", FailbackModes.Words.All)}");
         // Never echo the URL whole: user:password@, a query or a fragment can hold a secret.
         Check(IsAcceptableBaseUrl(options.ApiBaseUrl), "api_base_url", "must be an absolute https URL (http only to a loopback address)" + Seen(options.ApiBaseUrl, withPath: true));
         Check(!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var apiUri) || (apiUri.UserInfo.Length == 0 && apiUri.Query.Length == 0 && apiUri.Fragment.Length == 0),
@@ -154,11 +153,11 @@ internal static partial class MonitorOptionsValidator
             check(IsAcceptableBaseUrl(alert.Url), $"{at}.url", "must be an absolute https URL (http only to a loopback address)" + Seen(alert.Url, withPath: false));
         }
 
-        check(AlertFormats.All.Contains(alert.Format), $"{at}.format", $"{ConfigText.Quote(alert.Format)} is not one of {string.Join(", ", AlertFormats.All)}");
-        check(alert.Events is { Count: > 0 }, $"{at}.events", $"must list at least one event (leave the key out for all: {string.Join(", ", AlertEventNames.All)})");
+        check(AlertFormats.Words.Parse(alert.Format) is not null, $"{at}.format", $"{ConfigText.Quote(alert.Format)} is not one of {string.Join(", ", AlertFormats.Words.All)}");
+        check(alert.Events is { Count: > 0 }, $"{at}.events", $"must list at least one event (leave the key out for all: {string.Join(", ", AlertEvents.Words.All)})");
         foreach (var name in alert.Events ?? [])
         {
-            check(AlertEventNames.All.Contains(name), $"{at}.events", $"{ConfigText.Quote(name)} is not an event (use {string.Join(", ", AlertEventNames.All)})");
+            check(AlertEvents.Words.Parse(name) is not null, $"{at}.events", $"{ConfigText.Quote(name)} is not an event (use {string.Join(", ", AlertEvents.Words.All)})");
         }
 
         return problems;

@@ -1,4 +1,4 @@
-using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
 using FailoverMonitor.ServiceControl;
 using Microsoft.Extensions.Logging;

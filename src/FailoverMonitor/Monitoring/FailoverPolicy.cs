@@ -1,4 +1,4 @@
-using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.Monitoring;
 

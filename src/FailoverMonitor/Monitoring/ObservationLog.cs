@@ -1,4 +1,5 @@
 using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
 using Microsoft.Extensions.Logging;
 

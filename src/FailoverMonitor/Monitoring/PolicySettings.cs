@@ -1,20 +1,6 @@
-using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.Monitoring;
-
-/// <summary>How to fail back; see <see cref="MonitorOptions.Failback"/>.</summary>
-public enum FailbackMode
-{
-    /// <summary>A live connector other than the local backup is present.</summary>
-    SecondConnector,
-
-    /// <summary>The tunnel is healthy.</summary>
-    Healthy,
-
-    /// <summary>Never.</summary>
-    Never,
-}
 
 /// <summary>The decision rules' parameters, taken from <see cref="MonitorOptions"/>.</summary>
 /// <param name="FailureThreshold">Failed checks before a failover.</param>
@@ -48,12 +34,7 @@ public sealed record PolicySettings(
         options.FailureThreshold,
         options.RecoveryThreshold,
         options.FailoverOn.Select(s => TunnelStatuses.Parse(s)!.Value).ToHashSet(),
-        options.Failback switch
-        {
-            FailbackModes.Healthy => FailbackMode.Healthy,
-            FailbackModes.Never => FailbackMode.Never,
-            _ => FailbackMode.SecondConnector,
-        },
+        FailbackModes.Words.Parse(options.Failback)!.Value,
         TimeSpan.FromSeconds(Math.Max(options.CheckInterval, 5)),
         TimeSpan.FromSeconds(options.MinActionInterval),
         options.MaxActionsPerHour,

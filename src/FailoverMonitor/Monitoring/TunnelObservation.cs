@@ -1,4 +1,5 @@
 using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.Monitoring;
 

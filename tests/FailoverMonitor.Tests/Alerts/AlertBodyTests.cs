@@ -11,7 +11,7 @@ public sealed class AlertBodyTests
     [Fact]
     public void Create_Json_HasEveryFieldSnakeCase()
     {
-        var body = AlertBody.Create(Failover(), AlertFormats.Json);
+        var body = AlertBody.Create(Failover(), AlertFormat.Json);
 
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
@@ -31,9 +31,9 @@ public sealed class AlertBodyTests
     [Fact]
     public void Create_JsonForHold_TookIsNull()
     {
-        var hold = Failover() with { Event = AlertEventNames.Hold, Took = null };
+        var hold = Failover() with { Event = AlertEvent.Hold, Took = null };
 
-        using var json = JsonDocument.Parse(AlertBody.Create(hold, AlertFormats.Json));
+        using var json = JsonDocument.Parse(AlertBody.Create(hold, AlertFormat.Json));
 
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("took").ValueKind);
     }
@@ -41,7 +41,7 @@ public sealed class AlertBodyTests
     [Fact]
     public void Create_Slack_IsOneTextField()
     {
-        using var json = JsonDocument.Parse(AlertBody.Create(Failover(), AlertFormats.Slack));
+        using var json = JsonDocument.Parse(AlertBody.Create(Failover(), AlertFormat.Slack));
 
         var property = Assert.Single(json.RootElement.EnumerateObject());
         Assert.Equal("text", property.Name);
@@ -53,7 +53,7 @@ public sealed class AlertBodyTests
     [Fact]
     public void Create_Slack_EscapesItsControlCharacters()
     {
-        using var json = JsonDocument.Parse(AlertBody.Create(Failover("<!channel> a & b"), AlertFormats.Slack));
+        using var json = JsonDocument.Parse(AlertBody.Create(Failover("<!channel> a & b"), AlertFormat.Slack));
 
         Assert.Contains("Reason: &lt;!channel&gt; a &amp; b", json.RootElement.GetProperty("text").GetString());
     }
@@ -61,7 +61,7 @@ public sealed class AlertBodyTests
     [Fact]
     public void Create_Discord_IsContentWithMentionsDisabled()
     {
-        using var json = JsonDocument.Parse(AlertBody.Create(Failover("@everyone look"), AlertFormats.Discord));
+        using var json = JsonDocument.Parse(AlertBody.Create(Failover("@everyone look"), AlertFormat.Discord));
 
         Assert.Equal(["content", "allowed_mentions"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(
@@ -80,15 +80,15 @@ public sealed class AlertBodyTests
     }
 
     [Theory]
-    [InlineData(AlertEventNames.Failover, true, "Tunnel web FAILED OVER: local backup cloudflared-backup started. Reason: why")]
-    [InlineData(AlertEventNames.Failover, false, "Tunnel web: failover FAILED, local backup cloudflared-backup did not start: why")]
-    [InlineData(AlertEventNames.Failback, true, "Tunnel web restored: local backup cloudflared-backup stopped. Reason: why")]
-    [InlineData(AlertEventNames.Failback, false, "Tunnel web: failback FAILED, local backup cloudflared-backup did not stop: why")]
-    [InlineData(AlertEventNames.Restart, true, "Tunnel web: local backup cloudflared-backup restarted (it had not connected). Reason: why")]
-    [InlineData(AlertEventNames.Restart, false, "Tunnel web: restarting local backup cloudflared-backup FAILED: why")]
-    [InlineData(AlertEventNames.Hold, null, "Tunnel web ON HOLD: why. No stop or restart of cloudflared-backup until a reload or the hour has passed; a down tunnel still gets its backup started")]
-    [InlineData(AlertEventNames.ConfigProblem, null, "Tunnel web: configuration problem: why. No action for this tunnel until fixed")]
-    public void Text_EachEvent_SaysWhatHappened(string eventName, bool? took, string expected)
+    [InlineData(AlertEvent.Failover, true, "Tunnel web FAILED OVER: local backup cloudflared-backup started. Reason: why")]
+    [InlineData(AlertEvent.Failover, false, "Tunnel web: failover FAILED, local backup cloudflared-backup did not start: why")]
+    [InlineData(AlertEvent.Failback, true, "Tunnel web restored: local backup cloudflared-backup stopped. Reason: why")]
+    [InlineData(AlertEvent.Failback, false, "Tunnel web: failback FAILED, local backup cloudflared-backup did not stop: why")]
+    [InlineData(AlertEvent.Restart, true, "Tunnel web: local backup cloudflared-backup restarted (it had not connected). Reason: why")]
+    [InlineData(AlertEvent.Restart, false, "Tunnel web: restarting local backup cloudflared-backup FAILED: why")]
+    [InlineData(AlertEvent.Hold, null, "Tunnel web ON HOLD: why. No stop or restart of cloudflared-backup until a reload or the hour has passed; a down tunnel still gets its backup started")]
+    [InlineData(AlertEvent.ConfigProblem, null, "Tunnel web: configuration problem: why. No action for this tunnel until fixed")]
+    public void Text_EachEvent_SaysWhatHappened(AlertEvent eventName, bool? took, string expected)
     {
         var text = AlertBody.Text(Failover("why") with { Event = eventName, Took = took });
 
@@ -100,7 +100,7 @@ public sealed class AlertBodyTests
     {
         var alert = Failover() with { DryRun = true };
 
-        using var json = JsonDocument.Parse(AlertBody.Create(alert, AlertFormats.Json));
+        using var json = JsonDocument.Parse(AlertBody.Create(alert, AlertFormat.Json));
 
         Assert.True(json.RootElement.GetProperty("dry_run").GetBoolean());
         Assert.StartsWith("[failover-monitor on host1, DRY RUN: nothing was started or stopped] Tunnel web FAILED OVER", AlertBody.Text(alert));
@@ -108,5 +108,5 @@ public sealed class AlertBodyTests
 
     [Fact]
     public void Create_UnknownFormat_Throws() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => AlertBody.Create(Failover(), "xml"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AlertBody.Create(Failover(), (AlertFormat)99));
 }

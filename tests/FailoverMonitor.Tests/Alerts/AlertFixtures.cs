@@ -20,7 +20,7 @@ internal static class AlertFixtures
     };
 
     public static Alert Failover(string reason = "status down for 2 checks") =>
-        new(AlertEventNames.Failover, "web", TunnelId, "cloudflared-backup", reason, true, FakeTimeProvider.Start, "host1");
+        new(AlertEvent.Failover, "web", TunnelId, "cloudflared-backup", reason, true, FakeTimeProvider.Start, "host1");
 
     public static MonitorOptions Options(params AlertOptions[] alerts) => new() { Alerts = [.. alerts] };
 }

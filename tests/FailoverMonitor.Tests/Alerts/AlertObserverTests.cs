@@ -18,10 +18,10 @@ public sealed class AlertObserverTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(DecisionKind.StartBackup, AlertEventNames.Failover)]
-    [InlineData(DecisionKind.StopBackup, AlertEventNames.Failback)]
-    [InlineData(DecisionKind.RestartBackup, AlertEventNames.Restart)]
-    public void OnAction_Action_QueuesItsEventWithTunnelReasonTookTimeAndHost(DecisionKind kind, string expected)
+    [InlineData(DecisionKind.StartBackup, AlertEvent.Failover)]
+    [InlineData(DecisionKind.StopBackup, AlertEvent.Failback)]
+    [InlineData(DecisionKind.RestartBackup, AlertEvent.Restart)]
+    public void OnAction_Action_QueuesItsEventWithTunnelReasonTookTimeAndHost(DecisionKind kind, AlertEvent expected)
     {
         var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
         _time.Advance(TimeSpan.FromSeconds(90));
@@ -68,16 +68,16 @@ public sealed class AlertObserverTests
         Assert.Equal(2, queue.Count);
         Assert.True(queue.Reader.TryRead(out var hold));
         Assert.True(queue.Reader.TryRead(out var problem));
-        Assert.Equal((AlertEventNames.Hold, "11 actions within an hour", (bool?)null), (hold.Event, hold.Reason, hold.Took));
-        Assert.Equal((AlertEventNames.ConfigProblem, "API token rejected (HTTP 403)", (bool?)null), (problem.Event, problem.Reason, problem.Took));
+        Assert.Equal((AlertEvent.Hold, "11 actions within an hour", (bool?)null), (hold.Event, hold.Reason, hold.Took));
+        Assert.Equal((AlertEvent.ConfigProblem, "API token rejected (HTTP 403)", (bool?)null), (problem.Event, problem.Reason, problem.Took));
     }
 
     [Fact]
     public void Calls_EventNoTargetWants_NotQueued()
     {
         var (observer, queue) = Create(
-            new AlertOptions { Url = "https://a.example.com/x", Events = [AlertEventNames.Failover] },
-            new AlertOptions { Url = "https://b.example.com/x", Events = [AlertEventNames.Hold] });
+            new AlertOptions { Url = "https://a.example.com/x", Events = ["failover"] },
+            new AlertOptions { Url = "https://b.example.com/x", Events = ["hold"] });
 
         observer.OnAction(Tunnel(), DecisionKind.StopBackup, took: true, "primary back");
         observer.OnConfigurationProblem(Tunnel(), "bad token");
@@ -87,7 +87,7 @@ public sealed class AlertObserverTests
         Assert.Equal(2, queue.Count);
         Assert.True(queue.Reader.TryRead(out var first));
         Assert.True(queue.Reader.TryRead(out var second));
-        Assert.Equal([AlertEventNames.Hold, AlertEventNames.Failover], new[] { first.Event, second.Event });
+        Assert.Equal([AlertEvent.Hold, AlertEvent.Failover], new[] { first.Event, second.Event });
     }
 
     [Fact]

@@ -32,13 +32,13 @@ public sealed class AlertSenderTests : IAsyncDisposable
     }
 
     [Theory]
-    [InlineData(AlertFormats.Json)]
-    [InlineData(AlertFormats.Slack)]
-    [InlineData(AlertFormats.Discord)]
-    public async Task SendAsync_Format_PostsThatBodyAsJsonToTheUrl(string format)
+    [InlineData(AlertFormat.Json)]
+    [InlineData(AlertFormat.Slack)]
+    [InlineData(AlertFormat.Discord)]
+    public async Task SendAsync_Format_PostsThatBodyAsJsonToTheUrl(AlertFormat format)
     {
         var receiver = await Receiver(WebhookReceiver.Always(200));
-        var sender = Sender(new AlertOptions { Url = receiver.Url, Format = format });
+        var sender = Sender(new AlertOptions { Url = receiver.Url, Format = format.ToConfigWord() });
 
         var accepted = await sender.SendAsync(Failover(), Ct);
 
@@ -49,7 +49,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         Assert.Equal("application/json; charset=utf-8", request.ContentType);
         Assert.Equal(AlertBody.Create(Failover(), format), request.Body);
         using var json = JsonDocument.Parse(request.Body);
-        var key = format switch { AlertFormats.Slack => "text", AlertFormats.Discord => "content", _ => "event" };
+        var key = format switch { AlertFormat.Slack => "text", AlertFormat.Discord => "content", _ => "event" };
         Assert.True(json.RootElement.TryGetProperty(key, out _));
         Assert.DoesNotContain(Token, request.Body);
         Assert.Equal(LogLevel.Debug, Assert.Single(_logs.WithId(71)).Level);
@@ -152,7 +152,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     {
         var hung = await Receiver((_, context) => LoopbackServer.HangAsync(context));
         var healthy = await Receiver(WebhookReceiver.Always(200));
-        var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = AlertFormats.Slack });
+        var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = "slack" });
 
         var sending = sender.SendAsync(Failover(), Ct);
         await _logs.WaitForAsync(entries => entries.Any(e => e.EventId.Id == 71));
@@ -168,12 +168,12 @@ public sealed class AlertSenderTests : IAsyncDisposable
         var failovers = await Receiver(WebhookReceiver.Always(200));
         var holds = await Receiver(WebhookReceiver.Always(200));
         var sender = Sender(
-            new AlertOptions { Url = failovers.Url, Events = [AlertEventNames.Failover, AlertEventNames.Failback] },
-            new AlertOptions { Url = holds.Url, Events = [AlertEventNames.Hold] });
+            new AlertOptions { Url = failovers.Url, Events = ["failover", "failback"] },
+            new AlertOptions { Url = holds.Url, Events = ["hold"] });
 
         Assert.Equal(1, await sender.SendAsync(Failover(), Ct));
-        Assert.Equal(1, await sender.SendAsync(Failover() with { Event = AlertEventNames.Hold, Took = null }, Ct));
-        Assert.Equal(0, await sender.SendAsync(Failover() with { Event = AlertEventNames.ConfigProblem, Took = null }, Ct));
+        Assert.Equal(1, await sender.SendAsync(Failover() with { Event = AlertEvent.Hold, Took = null }, Ct));
+        Assert.Equal(0, await sender.SendAsync(Failover() with { Event = AlertEvent.ConfigProblem, Took = null }, Ct));
 
         Assert.Equal("failover", JsonDocument.Parse(Assert.Single(failovers.Requests).Body).RootElement.GetProperty("event").GetString());
         Assert.Equal("hold", JsonDocument.Parse(Assert.Single(holds.Requests).Body).RootElement.GetProperty("event").GetString());
@@ -197,7 +197,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     public async Task Running_AlertsQueuedAndFailed_NoLogLineCarriesTheUrlSecrets()
     {
         var receiver = await Receiver(WebhookReceiver.Always(500));
-        var provider = Provider(new AlertOptions { Url = receiver.Url }, new AlertOptions { Url = receiver.Url, Format = AlertFormats.Discord });
+        var provider = Provider(new AlertOptions { Url = receiver.Url }, new AlertOptions { Url = receiver.Url, Format = "discord" });
         var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
         var queue = provider.GetRequiredService<AlertQueue>();
         await sender.StartAsync(Ct);

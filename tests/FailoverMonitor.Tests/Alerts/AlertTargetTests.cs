@@ -44,9 +44,9 @@ public sealed class AlertTargetTests
     [Fact]
     public void Wants_ListedEventsOnly()
     {
-        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = SlackUrl, Events = [AlertEventNames.Hold] })));
+        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = SlackUrl, Events = ["hold"] })));
 
-        Assert.True(target.Wants(AlertEventNames.Hold));
-        Assert.False(target.Wants(AlertEventNames.Failover));
+        Assert.True(target.Wants(AlertEvent.Hold));
+        Assert.False(target.Wants(AlertEvent.Failover));
     }
 }

@@ -24,7 +24,7 @@ public sealed class AlertOptionsTests : IDisposable
 
         var alert = Assert.Single(options.Alerts);
         Assert.Equal(SlackUrl, alert.Url);
-        Assert.Equal(AlertFormats.Json, alert.Format);
+        Assert.Equal("json", alert.Format);
         Assert.Equal(["failover", "failback", "restart", "hold", "config_problem"], alert.Events);
     }
 

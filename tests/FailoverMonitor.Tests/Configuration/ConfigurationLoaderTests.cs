@@ -36,7 +36,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         Assert.Equal(MonitorOptions.DefaultFailureThreshold, options.FailureThreshold);
         Assert.Equal(MonitorOptions.DefaultRecoveryThreshold, options.RecoveryThreshold);
         Assert.Equal(["down", "inactive"], options.FailoverOn);
-        Assert.Equal(FailbackModes.SecondConnector, options.Failback);
+        Assert.Equal("second_connector", options.Failback);
         Assert.Equal(MonitorOptions.DefaultLogFile, options.LogFile);
         Assert.Equal(MonitorOptions.DefaultApiBaseUrl, options.ApiBaseUrl);
         var tunnel = Assert.Single(options.Tunnels);

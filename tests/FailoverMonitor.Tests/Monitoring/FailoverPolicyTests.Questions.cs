@@ -1,3 +1,4 @@
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 
 namespace FailoverMonitor.Tests.Monitoring;

@@ -1,4 +1,5 @@
 using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.Status;
