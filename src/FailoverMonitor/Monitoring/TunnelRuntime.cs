@@ -2,7 +2,10 @@ using FailoverMonitor.Configuration;
 
 namespace FailoverMonitor.Monitoring;
 
-/// <summary>The worker's per-tunnel bookkeeping: the policy's state plus what was last logged, so lines mark changes only.</summary>
+/// <summary>
+/// One tunnel's running state in the <see cref="TunnelSet"/>: the policy's state, its unit as last read, and what was
+/// last observed and logged (so log lines mark changes only).
+/// </summary>
 internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
 {
     public TunnelOptions Options { get; private init; } = options;
