@@ -8,8 +8,8 @@ namespace FailoverMonitor.Metrics;
 
 /// <summary>
 /// The monitor's instruments, on the <see cref="System.Diagnostics.Metrics.Meter"/> <see cref="MeterName"/>.
-/// Readings (status, backup, connectors, hold, gateway, API budget) are observable gauges over the last cycle's
-/// <see cref="StatusSnapshot"/>; events (actions, holds, configuration problems, API calls, cycle durations) are
+/// Readings (status, backup, connectors, hold, gateway, API budget) are observable gauges over the last
+/// <see cref="MonitorSnapshot"/> the monitor published (<see cref="OnPublished"/>); events (actions, holds, configuration problems, API calls, cycle durations) are
 /// counted as they happen. Tunnels are labelled <c>tunnel</c> by name; tokens are labelled <c>token</c> by the
 /// names of the tunnels that use them, never by their value. Names are listed in the README ("Metrics").
 /// </summary>
@@ -24,8 +24,8 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     // Cycles and API calls take milliseconds to a few seconds; a timed-out call takes up to 1.5 × api_timeout (≤ 90 s).
     private static readonly IReadOnlyList<double> DurationBounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 90];
 
-    private readonly Func<StatusSnapshot?> _latest;
     private readonly ApiUsage _usage;
+    private volatile MonitorSnapshot? _latest;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _failbacks;
     private readonly Counter<long> _restarts;
@@ -35,19 +35,18 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     private readonly Histogram<double> _apiCallDuration;
     private readonly Histogram<double> _cycleDuration;
 
-    /// <summary>Creates the instruments; gauges read <paramref name="status"/>'s latest snapshot.</summary>
-    public MonitorMetrics(StatusPublisher status, ApiUsage usage, MonitorOptions options)
-        : this(() => status.Latest, usage, options)
+    /// <summary>Creates the instruments on the meter <see cref="MeterName"/>; API figures come from <paramref name="usage"/>.</summary>
+    public MonitorMetrics(ApiUsage usage, MonitorOptions options)
+        : this(usage, options, MeterName)
     {
     }
 
     /// <summary>
-    /// Creates the instruments on a meter named <paramref name="meterName"/>; gauges read what <paramref name="latest"/>
-    /// returns. Widened for tests, which give each instance a meter name of its own: OpenTelemetry picks meters by name.
+    /// Creates the instruments on a meter named <paramref name="meterName"/>. Widened for tests, which give each
+    /// instance a meter name of its own: OpenTelemetry picks meters by name.
     /// </summary>
-    internal MonitorMetrics(Func<StatusSnapshot?> latest, ApiUsage usage, MonitorOptions options, string meterName = MeterName)
+    internal MonitorMetrics(ApiUsage usage, MonitorOptions options, string meterName)
     {
-        _latest = latest;
         _usage = usage;
         Meter = new Meter(meterName, VersionInfo.Current);
 
@@ -57,7 +56,7 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
             "Whether the local backup unit is active (1) or not (0); absent while its state cannot be read.");
         Meter.CreateObservableGauge("failover_monitor.tunnel.live_connectors", () => PerTunnel(t => t.LiveConnectors?.Count), "{connector}",
             "Live connectors of the tunnel, the local backup included; present while the monitor reads connectors (backup active, failback second_connector).");
-        Meter.CreateObservableGauge("failover_monitor.tunnel.hold", () => PerTunnel(t => t.HeldSince is null ? 0 : 1), "{hold}",
+        Meter.CreateObservableGauge("failover_monitor.tunnel.hold", () => PerTunnel(t => t.State.HeldSince is null ? 0 : 1), "{hold}",
             "Whether the flap guard holds the tunnel (1): no action until a reload or until the hour has passed.");
         _failovers = Meter.CreateCounter<long>("failover_monitor.tunnel.failovers", "{action}",
             "Failovers (backup starts) since start; result ok when the unit became active, failed otherwise.");
@@ -74,13 +73,13 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
             "Cloudflare API calls by outcome since start; one call includes its retries.");
         _apiCallDuration = Meter.CreateHistogram("failover_monitor.api.call.duration", "s",
             "Duration of Cloudflare API calls, retries included.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBounds });
-        Meter.CreateObservableCounter("failover_monitor.api.requests_sent", () => PerToken(t => t.RequestsSent), "{request}",
+        Meter.CreateObservableCounter("failover_monitor.api.requests_sent", () => PerToken(_usage.RequestsSent), "{request}",
             "HTTP requests sent to the Cloudflare API since start, each retry counted.");
         Meter.CreateObservableGauge("failover_monitor.api.requests_last_5m", ObserveRecentRequests, "{request}",
             "HTTP requests sent in the last 5 minutes, the window of Cloudflare's limit of 1200 per user.");
-        Meter.CreateObservableGauge("failover_monitor.api.budget_per_5m", () => PerToken(t => t.BudgetPer5Minutes), "{request}",
+        Meter.CreateObservableGauge("failover_monitor.api.budget_per_5m", ObserveBudgets, "{request}",
             "Requests per 5 minutes the configuration needs in steady state (no backup active).");
-        Meter.CreateObservableGauge("failover_monitor.api.rate_limited", () => PerToken(t => t.RateLimitedUntil is null ? 0 : 1), "{lockout}",
+        Meter.CreateObservableGauge("failover_monitor.api.rate_limited", () => PerToken(t => _usage.BlockedUntil(t) is null ? 0 : 1), "{lockout}",
             "Whether a 429 locks the token out (1): no request is sent for it until Retry-After has passed.");
 
         Meter.CreateObservableGauge("failover_monitor.gateway.reachable", ObserveGateway, "{gateway}",
@@ -101,6 +100,9 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
 
     /// <summary>The meter holding every instrument.</summary>
     public Meter Meter { get; }
+
+    /// <inheritdoc />
+    public void OnPublished(MonitorSnapshot snapshot) => _latest = snapshot;
 
     /// <inheritdoc />
     public void OnCycleCompleted(TimeSpan duration) => _cycleDuration.Record(duration.TotalSeconds);
@@ -156,20 +158,27 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     }
 
     private IEnumerable<Measurement<int>> ObserveStatus() =>
-        (_latest()?.Tunnels ?? []).SelectMany(t => Statuses.Select(s =>
-            new Measurement<int>(t.Status == s ? 1 : 0, new("tunnel", t.Name), new("status", s))));
+        (_latest?.Tunnels ?? []).SelectMany(t => Statuses.Select(s =>
+            new Measurement<int>(t.StatusText == s ? 1 : 0, new("tunnel", t.Name), new("status", s))));
 
-    private IEnumerable<Measurement<int>> PerTunnel(Func<TunnelStatusEntry, int?> read) =>
-        (_latest()?.Tunnels ?? []).Select(t => (t.Name, Value: read(t)))
+    private IEnumerable<Measurement<int>> PerTunnel(Func<TunnelView, int?> read) =>
+        (_latest?.Tunnels ?? []).Select(t => (t.Name, Value: read(t)))
             .Where(t => t.Value is not null)
             .Select(t => new Measurement<int>(t.Value!.Value, new KeyValuePair<string, object?>("tunnel", t.Name)));
 
-    private IEnumerable<Measurement<long>> PerToken(Func<TokenStatusEntry, long> read) =>
-        (_latest()?.Tokens ?? []).Select(t => new Measurement<long>(read(t), new KeyValuePair<string, object?>("token", string.Join(",", t.Tunnels))));
+    /// <summary>One reading per token of the published configuration, labelled by its tunnels' names (as the state file lists them).</summary>
+    private IEnumerable<Measurement<long>> PerToken(Func<ApiToken, long> read) =>
+        (_latest?.Options.Tunnels ?? []).Where(t => t.ResolvedToken is not null).GroupBy(t => t.ResolvedToken!)
+            .Select(g => new Measurement<long>(read(g.Key), new KeyValuePair<string, object?>("token", string.Join(",", g.Select(t => t.DisplayName)))));
+
+    private IEnumerable<Measurement<int>> ObserveBudgets() =>
+        _latest is { } latest
+            ? ApiBudget.Compute(latest.Options).Select(b => new Measurement<int>(b.Steady, new KeyValuePair<string, object?>("token", string.Join(",", b.Tunnels))))
+            : [];
 
     private IEnumerable<Measurement<int>> ObserveRecentRequests() =>
         _usage.RecentRequests().Select(r => new Measurement<int>(r.Requests, new KeyValuePair<string, object?>("token", r.Token)));
 
     private IEnumerable<Measurement<int>> ObserveGateway() =>
-        _latest()?.GatewayReachable is { } reachable ? [new Measurement<int>(reachable ? 1 : 0)] : [];
+        _latest?.GatewayReachable is { } reachable ? [new Measurement<int>(reachable ? 1 : 0)] : [];
 }

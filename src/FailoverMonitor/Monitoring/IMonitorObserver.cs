@@ -8,6 +8,11 @@ namespace FailoverMonitor.Monitoring;
 /// </summary>
 public interface IMonitorObserver
 {
+    /// <summary>What the monitor knows now, published after start-up and after every cycle (the snapshot <see cref="IStatusOutput"/> gets). Metrics read their gauges from it.</summary>
+    void OnPublished(MonitorSnapshot snapshot)
+    {
+    }
+
     /// <summary>A cycle (full or confirmation) finished after <paramref name="duration"/>.</summary>
     void OnCycleCompleted(TimeSpan duration);
 

@@ -49,4 +49,13 @@ public sealed record TunnelView(
 
     /// <summary>Whether the status is unknown now.</summary>
     public bool IsUnknown => UnknownReason is not null;
+
+    /// <summary>The status as Cloudflare spells it (<c>healthy</c>, <c>down</c>, …), <c>unknown</c> while the API gives no usable answer; null before the first.</summary>
+    public string? StatusText => IsUnknown ? "unknown" : Status?.ToApiString();
+
+    /// <summary>The distinct ids of the live connectors at the last observation; null when connectors were not read.</summary>
+    public IReadOnlyList<string>? LiveConnectors => LastObservation?.Connectors?.Where(c => c.IsLive).Select(c => c.Id).Distinct().ToList();
+
+    /// <summary>Whether the backup unit is active; null while its state cannot be read.</summary>
+    public bool? BackupActive => UnitKnown ? State.BackupActive : null;
 }

@@ -207,6 +207,11 @@ public sealed class MonitorWorker : BackgroundService
     {
         var snapshot = Snapshot();
         _status.Publish(snapshot);
+        foreach (var observer in _observers)
+        {
+            observer.OnPublished(snapshot);
+        }
+
         return _status.Summary(snapshot);
     }
 

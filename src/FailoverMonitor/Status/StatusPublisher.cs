@@ -16,9 +16,6 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
     private readonly long? _processStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId);
 
-    /// <summary>The last snapshot published (null before the first), for readers inside the process such as metrics.</summary>
-    public StatusSnapshot? Latest { get; private set; }
-
     /// <summary>Why the last write failed, or null.</summary>
     public string? LastError { get; private set; }
 
@@ -52,7 +49,6 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
                 RateLimitedUntil = usage.BlockedUntil(g.Key),
             }).ToList(),
         };
-        Latest = published;
         var error = stateFile.TryWrite(published);
         if (error is not null && error != LastError)
         {

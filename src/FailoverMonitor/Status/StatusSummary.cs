@@ -49,7 +49,7 @@ public static class StatusSummary
     /// <summary>The heartbeat's line: every tunnel's status, backup unit, hold and last action. Times are UTC.</summary>
     public static string Full(MonitorSnapshot snapshot) =>
         $"{snapshot.Tunnels.Count} tunnel(s): " + string.Join("; ", snapshot.Tunnels.Select(t =>
-            $"{t.Name} {(t.IsUnknown ? "unknown" : t.Status?.ToApiString() ?? "not checked")}, "
+            $"{t.Name} {t.StatusText ?? "not checked"}, "
             + $"{t.Service} {(t.UnitKnown ? TunnelState.UnitWord(t.State.BackupActive) : "state unreadable")}"
             + (t.State.HeldSince is { } held ? $", ON HOLD since {held:HH:mm:ss}Z" : "")
             + (t.State.LastActionAt is { } at ? $", last action {at:yyyy-MM-dd HH:mm:ss}Z: {t.State.LastAction}" : "")));
@@ -59,12 +59,12 @@ public static class StatusSummary
     {
         Name = tunnel.Name,
         TunnelId = tunnel.Options.TunnelId!,
-        Status = tunnel.IsUnknown ? "unknown" : tunnel.Status?.ToApiString(),
+        Status = tunnel.StatusText,
         UnknownReason = tunnel.UnknownReason,
-        LiveConnectors = tunnel.LastObservation?.Connectors?.Where(c => c.IsLive).Select(c => c.Id).Distinct().ToList(),
+        LiveConnectors = tunnel.LiveConnectors,
         LocalConnectorId = tunnel.LastObservation?.LocalConnectorId,
         Service = tunnel.Service,
-        BackupActive = tunnel.UnitKnown ? tunnel.State.BackupActive : null,
+        BackupActive = tunnel.BackupActive,
         BackupActiveSince = tunnel.State.BackupActiveSince?.Wall,
         ConsecutiveFailures = tunnel.State.ConsecutiveFailures,
         ConsecutiveRecoveries = tunnel.State.ConsecutiveRecoveries,

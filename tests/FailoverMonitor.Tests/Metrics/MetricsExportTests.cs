@@ -4,7 +4,6 @@ using System.Text;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
-using FailoverMonitor.Status;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -48,7 +47,7 @@ public sealed class MetricsExportTests
     public async Task Get_Metrics_200WithPrometheusContentTypeAndCurrentValues()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        using var rig = tunnels.Serve(() => null);
+        using var rig = tunnels.Serve();
         rig.Metrics.OnAction(tunnels.Options.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
 
         using var response = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Get, rig.ScrapeUri));
@@ -64,7 +63,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Get_TwiceInARow_EachReadsTheCurrentValues()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
         for (var i = 1; i <= 2; i++)
         {
             rig.Metrics.OnCycleCompleted(TimeSpan.FromMilliseconds(10));
@@ -76,7 +75,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Head_Metrics_HeadersWithoutBody()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
         rig.Metrics.OnCycleCompleted(TimeSpan.FromMilliseconds(10));
 
         using var response = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Head, rig.ScrapeUri));
@@ -88,7 +87,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Get_OtherPath_404()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
 
         using var response = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(rig.ScrapeUri, "/status")));
 
@@ -98,7 +97,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Get_HostOtherThanTheListenAddress_404()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
 
         using var response = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Get, new UriBuilder(rig.ScrapeUri) { Host = "localhost" }.Uri));
 
@@ -108,7 +107,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Request_NotHttp_400()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
 
         var answer = await ExchangeAsync(rig.ScrapeUri.Port, "HELLO\r\n\r\n");
 
@@ -118,7 +117,7 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Request_ClientStallsMidHead_OthersStillServed()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
         using var stalled = new TcpClient();
         await stalled.ConnectAsync(IPAddress.Loopback, rig.ScrapeUri.Port, Ct);
         await stalled.GetStream().WriteAsync("GET /metr"u8.ToArray(), Ct);
@@ -164,7 +163,7 @@ public sealed class MetricsExportTests
             context.Response.StatusCode = StatusCodes.Status200OK;
         }, Ct);
         var tunnels = new MetricsRig.TwoTunnels();
-        using var rig = tunnels.Serve(() => null, otlp: new Uri($"http://{collector.Address}"));
+        using var rig = tunnels.Serve(otlp: new Uri($"http://{collector.Address}"));
 
         rig.Metrics.OnAction(tunnels.Options.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
         Assert.Equal(1, (await rig.ScrapeAsync()).Value("failover_monitor_tunnel_failovers_total", ("tunnel", "web"), ("result", "ok")));
@@ -190,7 +189,7 @@ public sealed class MetricsExportTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var tunnels = new MetricsRig.TwoTunnels();
-        using var metrics = new MonitorMetrics(() => null, tunnels.Usage, tunnels.Options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
+        using var metrics = new MonitorMetrics(tunnels.Usage, tunnels.Options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
         var logs = new CollectingLoggerProvider();
         using var export = new MetricsExport(metrics.Meter.Name, (IPEndPoint)taken.LocalEndpoint, new Uri($"http://{collector.Address}"), 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
@@ -206,20 +205,13 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Scrape_EveryFamilyPopulated_DocumentedNamesAndTheSampleThatCiChecksWithPromtool()
     {
-        var snapshot = new StatusSnapshot
-        {
-            GatewayReachable = true,
-            Tunnels =
-            [
-                new TunnelStatusEntry { Name = "web", Status = "down", BackupActive = true, LiveConnectors = ["backup"] },
-                new TunnelStatusEntry { Name = "db \"eu\\west\"", Status = "healthy", BackupActive = false },
-            ],
-            Tokens = [new TokenStatusEntry { Tunnels = ["web", "db \"eu\\west\""], RequestsSent = 120, BudgetPer5Minutes = 100 }],
-        };
         var tunnels = new MetricsRig.TwoTunnels();
         var (web, db) = (tunnels.Options.Tunnels[0], tunnels.Options.Tunnels[1]);
         db.Name = "db \"eu\\west\"";
-        using var rig = tunnels.Serve(() => snapshot);
+        using var rig = tunnels.Serve();
+        rig.Metrics.OnPublished(tunnels.Snapshot(gatewayReachable: true,
+            MetricsRig.TwoTunnels.View(web, TunnelStatus.Down, backupActive: true, liveConnectors: ["backup"]),
+            MetricsRig.TwoTunnels.View(db, TunnelStatus.Healthy, backupActive: false)));
         var token = web.ResolvedToken!;
         foreach (var (failure, millis) in new (ApiFailureKind?, int)[] { (null, 40), (null, 120), (ApiFailureKind.ServerError, 900), (ApiFailureKind.Timeout, 7500) })
         {

@@ -2,7 +2,7 @@ using System.Net;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Metrics;
-using FailoverMonitor.Status;
+using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
@@ -36,10 +36,10 @@ internal sealed class MetricsRig : IDisposable
     /// <summary>Where <c>/metrics</c> is served.</summary>
     public Uri ScrapeUri => Export.ScrapeUri ?? throw new InvalidOperationException("not serving");
 
-    /// <summary>Creates the metrics over <paramref name="latest"/>, <paramref name="usage"/> and <paramref name="options"/> and serves them (OTLP too when <paramref name="otlp"/> is given).</summary>
-    public static MetricsRig Start(Func<StatusSnapshot?> latest, ApiUsage usage, MonitorOptions options, Uri? otlp = null)
+    /// <summary>Creates the metrics over <paramref name="usage"/> and <paramref name="options"/> and serves them (OTLP too when <paramref name="otlp"/> is given).</summary>
+    public static MetricsRig Start(ApiUsage usage, MonitorOptions options, Uri? otlp = null)
     {
-        var metrics = new MonitorMetrics(latest, usage, options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
+        var metrics = new MonitorMetrics(usage, options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
         var logs = new CollectingLoggerProvider();
         // The port was free a moment ago; a parallel test may take it in between, so try a few.
         for (var attempt = 1; ; attempt++)
@@ -95,7 +95,20 @@ internal sealed class MetricsRig : IDisposable
 
         public ApiUsage Usage { get; }
 
-        /// <summary>Metrics over these tunnels with gauges reading <paramref name="latest"/>, served.</summary>
-        public MetricsRig Serve(Func<StatusSnapshot?> latest, Uri? otlp = null) => Start(latest, Usage, Options, otlp);
+        /// <summary>Metrics over these tunnels, served; nothing published yet.</summary>
+        public MetricsRig Serve(Uri? otlp = null) => Start(Usage, Options, otlp);
+
+        /// <summary>What the monitor would publish with <paramref name="tunnels"/> (one view per tunnel, as <see cref="View"/> makes them) and the gateway as given.</summary>
+        public MonitorSnapshot Snapshot(bool? gatewayReachable, params TunnelView[] tunnels) => Publishing(Options, gatewayReachable, tunnels);
+
+        /// <summary>A view of <paramref name="tunnel"/>: its status (null: never checked, unknown: <paramref name="unknown"/>), backup (null: unreadable), live connectors (null: not read) and hold.</summary>
+        public static TunnelView View(TunnelOptions tunnel, TunnelStatus? status, bool? backupActive, string[]? liveConnectors = null, bool held = false, bool unknown = false) =>
+            new(tunnel, new TunnelState(backupActive ?? false, HeldSince: held ? new Instant(TimeSpan.FromHours(1), FakeTimeProvider.Start) : null), backupActive is not null,
+                status, unknown ? "API timed out" : null,
+                status is null && liveConnectors is null ? null : new TunnelObservation { Status = status, Connectors = liveConnectors?.Select(c => new Connector(c, true)).ToList() });
     }
+
+    /// <summary>A snapshot of <paramref name="options"/> with <paramref name="tunnels"/>.</summary>
+    public static MonitorSnapshot Publishing(MonitorOptions options, bool? gatewayReachable, params TunnelView[] tunnels) =>
+        new(options, "/etc/tunnels.json", "192.0.2.1", gatewayReachable, null, null, 0, null, tunnels);
 }

@@ -2,7 +2,6 @@ using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
-using FailoverMonitor.Status;
 using FailoverMonitor.Tests.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 
@@ -22,7 +21,7 @@ public sealed class MonitorMetricsTests
     public async Task Observer_WorkerFailsOverThenBack_CountsOneFailoverAndOneFailback()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
-        using var rig = MetricsRig.Start(() => new StateFile(h.StatePath).Read(), h.Usage, h.Options);
+        using var rig = MetricsRig.Start(h.Usage, h.Options);
         h.Observers.Add(rig.Metrics);
         await h.Worker.InitializeAsync(CancellationToken.None);
         await h.CycleAsync();
@@ -48,7 +47,7 @@ public sealed class MonitorMetricsTests
     public async Task Observer_FailedStartHoldAndConfigurationProblem_Counted()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        using var rig = tunnels.Serve(() => null);
+        using var rig = tunnels.Serve();
         var (metrics, web) = (rig.Metrics, tunnels.Options.Tunnels[0]);
         metrics.OnAction(web, DecisionKind.StartBackup, took: false, "unit stayed inactive");
         metrics.OnAction(web, DecisionKind.RestartBackup, took: true, "never connected");
@@ -67,17 +66,18 @@ public sealed class MonitorMetricsTests
     [Fact]
     public async Task Gauges_FromTheLatestSnapshot_ExactText()
     {
-        var snapshot = new StatusSnapshot
+        var tunnels = new MetricsRig.TwoTunnels();
+        var (web, db) = (tunnels.Options.Tunnels[0], tunnels.Options.Tunnels[1]);
+        using var rig = tunnels.Serve();
+        for (var i = 0; i < 42; i++)
         {
-            GatewayReachable = true,
-            Tunnels =
-            [
-                new TunnelStatusEntry { Name = "web", Status = "down", BackupActive = true, LiveConnectors = ["b"], HeldSince = FakeTimeProvider.Start },
-                new TunnelStatusEntry { Name = "db", Status = null, BackupActive = null },
-            ],
-            Tokens = [new TokenStatusEntry { Tunnels = ["web", "db"], RequestsSent = 42, BudgetPer5Minutes = 100, RateLimitedUntil = FakeTimeProvider.Start }],
-        };
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => snapshot);
+            tunnels.Usage.CountRequest(web.ResolvedToken!);
+        }
+
+        tunnels.Usage.Block(web.ResolvedToken!, TimeSpan.FromMinutes(1));
+        rig.Metrics.OnPublished(tunnels.Snapshot(gatewayReachable: true,
+            MetricsRig.TwoTunnels.View(web, TunnelStatus.Down, backupActive: true, liveConnectors: ["b"], held: true),
+            MetricsRig.TwoTunnels.View(db, status: null, backupActive: null)));
 
         var text = await rig.ScrapeAsync();
 
@@ -126,7 +126,9 @@ public sealed class MonitorMetricsTests
     [Fact]
     public async Task Gauges_BeforeTheFirstSnapshot_NoSeries()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        var tunnels = new MetricsRig.TwoTunnels();
+        using var rig = tunnels.Serve();
+        tunnels.Usage.CountRequest(tunnels.Options.Tunnels[0].ResolvedToken!);
 
         var scraped = await rig.ScrapeAsync();
 
@@ -136,14 +138,13 @@ public sealed class MonitorMetricsTests
     [Fact]
     public async Task Gauges_TunnelGoneFromTheSnapshot_ItsSeriesGone()
     {
-        var snapshot = new StatusSnapshot
-        {
-            Tunnels = [new TunnelStatusEntry { Name = "web", Status = "healthy", BackupActive = false }, new TunnelStatusEntry { Name = "db", Status = "healthy", BackupActive = false }],
-        };
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => snapshot);
+        var tunnels = new MetricsRig.TwoTunnels();
+        var (web, db) = (MetricsRig.TwoTunnels.View(tunnels.Options.Tunnels[0], TunnelStatus.Healthy, false), MetricsRig.TwoTunnels.View(tunnels.Options.Tunnels[1], TunnelStatus.Healthy, false));
+        using var rig = tunnels.Serve();
+        rig.Metrics.OnPublished(tunnels.Snapshot(true, web, db));
         Assert.Equal(2, (await rig.ScrapeAsync()).Named("failover_monitor_tunnel_backup_active").Count);
 
-        snapshot = snapshot with { Tunnels = [snapshot.Tunnels[0]] };
+        rig.Metrics.OnPublished(tunnels.Snapshot(true, web));
 
         var scraped = await rig.ScrapeAsync();
         Assert.Equal("web", Assert.Single(scraped.Named("failover_monitor_tunnel_backup_active")).Labels["tunnel"]);
@@ -154,7 +155,7 @@ public sealed class MonitorMetricsTests
     public async Task ApiCall_Failed_CountedByOutcomeWithDurationUnderTheTunnelNames()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        using var rig = tunnels.Serve(() => null);
+        using var rig = tunnels.Serve();
         var (clock, usage) = (tunnels.Clock, tunnels.Usage);
         var started = usage.CallStarted();
         clock.Advance(TimeSpan.FromSeconds(0.3));
@@ -174,7 +175,7 @@ public sealed class MonitorMetricsTests
     public async Task RequestsLast5m_CountsTheSlidingWindow()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        using var rig = tunnels.Serve(() => null);
+        using var rig = tunnels.Serve();
         var (clock, usage) = (tunnels.Clock, tunnels.Usage);
         var token = tunnels.Options.Tunnels[0].ResolvedToken!;
         usage.CountRequest(token);
@@ -193,7 +194,7 @@ public sealed class MonitorMetricsTests
     [Fact]
     public async Task CycleCompleted_RecordedInSeconds()
     {
-        using var rig = new MetricsRig.TwoTunnels().Serve(() => null);
+        using var rig = new MetricsRig.TwoTunnels().Serve();
         rig.Metrics.OnCycleCompleted(TimeSpan.FromMilliseconds(40));
         rig.Metrics.OnCycleCompleted(TimeSpan.FromMilliseconds(60));
 
@@ -215,8 +216,8 @@ public sealed class MonitorMetricsTests
     public async Task Gauges_60Tunnels_EveryStatusSeriesServed()
     {
         var options = new MonitorOptions { Tunnels = [.. Enumerable.Range(0, 60).Select(i => new TunnelOptions { Name = $"t{i}" })] };
-        var snapshot = new StatusSnapshot { Tunnels = [.. options.Tunnels.Select(t => new TunnelStatusEntry { Name = t.Name!, Status = "healthy" })] };
-        using var rig = MetricsRig.Start(() => snapshot, new ApiUsage(new FakeTimeProvider()), options);
+        using var rig = MetricsRig.Start(new ApiUsage(new FakeTimeProvider()), options);
+        rig.Metrics.OnPublished(MetricsRig.Publishing(options, null, [.. options.Tunnels.Select(t => MetricsRig.TwoTunnels.View(t, TunnelStatus.Healthy, null))]));
 
         var scraped = await rig.ScrapeAsync();
 
