@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FailoverMonitor.Cloudflare;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
