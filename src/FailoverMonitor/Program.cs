@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FailoverMonitor.Commands;
 using FailoverMonitor.Configuration;
-using FailoverMonitor.Status;
 
 // The command line. `run` is the default verb, so the unit's ExecStart and the Python original's habit
 // (`failover-monitor --config PATH`) both work.

@@ -1,6 +1,6 @@
 using System.Net;
+using FailoverMonitor.Configuration;
 using FailoverMonitor.Logging;
-using FailoverMonitor.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
