@@ -6,13 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Alerts.AlertFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Alerts;
 
 /// <summary><see cref="AlertObserver"/>: what it queues for each call, what it filters, and that it never waits or throws.</summary>
 public sealed class AlertObserverTests
 {
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeTimeProvider _time = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -155,7 +156,7 @@ public sealed class AlertObserverTests
     private ServiceCollection Services(MonitorOptions options)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
         services.AddSingleton(options);
         services.AddSingleton<TimeProvider>(_time);
         services.AddAlerts(options);

@@ -2,13 +2,14 @@ using FailoverMonitor.Alerts;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Alerts.AlertFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Alerts;
 
 /// <summary><see cref="AlertQueue"/>: bounded, never waits, drops the oldest with a counted warning.</summary>
 public sealed class AlertQueueTests
 {
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
 
     [Fact]
     public void Enqueue_BelowCapacity_KeepsOrderAndDropsNothing()
@@ -22,7 +23,7 @@ public sealed class AlertQueueTests
         Assert.Equal(0, queue.Dropped);
         Assert.True(queue.Reader.TryRead(out var first));
         Assert.Equal("1", first.Reason);
-        Assert.Empty(_logs.Entries);
+        Assert.Empty(_logs.GetSnapshot());
     }
 
     [Fact]

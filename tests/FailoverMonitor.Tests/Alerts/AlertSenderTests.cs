@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Alerts.AlertFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Alerts;
 
@@ -17,7 +18,7 @@ namespace FailoverMonitor.Tests.Alerts;
 /// </summary>
 public sealed class AlertSenderTests : IAsyncDisposable
 {
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeTimeProvider _time = new();
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -155,7 +156,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
         var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = "slack" });
 
         var sending = sender.SendAsync(Failover(), Ct);
-        await _logs.WaitForAsync(entries => entries.Any(e => e.EventId.Id == 71));
+        await _logs.WaitForAsync(entries => entries.Any(e => e.Id.Id == 71));
 
         Assert.Single(healthy.Requests);
         Assert.False(sending.IsCompleted);
@@ -203,11 +204,11 @@ public sealed class AlertSenderTests : IAsyncDisposable
         await sender.StartAsync(Ct);
 
         queue.Enqueue(Failover());
-        await _time.FireDelaysUntilAsync(_logs.WaitForAsync(entries => entries.Count(e => e.EventId.Id == 72) == 2));
+        await _time.FireDelaysUntilAsync(_logs.WaitForAsync(entries => entries.Count(e => e.Id.Id == 72) == 2));
 
         await sender.StopAsync(Ct);
         Assert.Equal(2, _logs.WithId(72).Count);
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 70 && e.Message == $"Alerts: 2 webhook(s): {receiver.Authority} (json), {receiver.Authority} (discord)");
+        Assert.Contains(_logs.GetSnapshot(), e => e.Id.Id == 70 && e.Message == $"Alerts: 2 webhook(s): {receiver.Authority} (json), {receiver.Authority} (discord)");
         AssertNoSecretLogged();
     }
 
@@ -233,8 +234,8 @@ public sealed class AlertSenderTests : IAsyncDisposable
 
     private void AssertNoSecretLogged()
     {
-        Assert.NotEmpty(_logs.Entries);
-        foreach (var entry in _logs.Entries)
+        Assert.NotEmpty(_logs.GetSnapshot());
+        foreach (var entry in _logs.GetSnapshot())
         {
             Assert.DoesNotContain("/services", entry.Message);
             Assert.DoesNotContain("SECRET", entry.Message);
@@ -255,7 +256,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     {
         var options = Options(alerts);
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
         services.AddSingleton(options);
         services.AddSingleton<TimeProvider>(_time);
         services.AddAlerts(options);

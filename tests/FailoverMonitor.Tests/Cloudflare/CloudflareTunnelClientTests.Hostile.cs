@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace FailoverMonitor.Tests.Cloudflare;
 
-// Answers a real Cloudflare never gives, played by a bare loopback server: each must end as a status or a
+// Answers a real Cloudflare never gives, played by WireMock.Net stubs or, where the body must stream or stall, by a
+// bare loopback server: each must end as a status or a
 // CloudflareApiException, never another exception, a huge allocation or an answer from another host.
 public sealed partial class CloudflareTunnelClientTests
 {
@@ -17,9 +18,9 @@ public sealed partial class CloudflareTunnelClientTests
     [Fact]
     public async Task GetTunnelAsync_BadRequest6003With6111_UnauthorizedConfigurationProblemNamingTheHeader()
     {
-        await using var server = await ServeAsync(400, MalformedAuthorizationBody);
+        Stub().RespondWith(Json(400, MalformedAuthorizationBody));
 
-        var e = await FailAsync(ClientFor(server).GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
 
         Assert.True(e.IsConfigurationProblem);
         Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
@@ -132,9 +133,9 @@ public sealed partial class CloudflareTunnelClientTests
     public async Task GetTunnelAsync_ErrorMessageWithEscapesAndNewlines_SanitisedAndCapped()
     {
         var hostile = "Forbidden\n2026-01-01 00:00:00 [CRITICAL] forged\u001b]0;title\u0007" + new string('x', 10_000);
-        await using var server = await ServeAsync(403, $$$"""{"success":false,"errors":[{"code":10000,"message":{{{System.Text.Json.JsonSerializer.Serialize(hostile)}}}}]}""");
+        Stub().RespondWith(Json(403, $$$"""{"success":false,"errors":[{"code":10000,"message":{{{System.Text.Json.JsonSerializer.Serialize(hostile)}}}}]}"""));
 
-        var e = await FailAsync(ClientFor(server).GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
 
         Assert.DoesNotContain('\n', e.Message);
         Assert.DoesNotContain('\u001b', e.Message);
@@ -147,7 +148,7 @@ public sealed partial class CloudflareTunnelClientTests
     {
         const string good = "00000000-0000-0000-0000-000000000001";
         const string wrongTypes = "00000000-0000-0000-0000-000000000002";
-        await using var server = await ServeAsync(200, $$$"""
+        Stub().RespondWith(Json(200, $$$"""
             {"success":true,"errors":[],"result":[
               null,
               {"id":"{{{good}}}","name":"web\n[CRITICAL] x","status":"healthy","conns_active_at":null,"extra":{"deep":[1,2,3]}},
@@ -155,9 +156,9 @@ public sealed partial class CloudflareTunnelClientTests
               42,
               {"id":7}
             ],"result_info":{"page":1,"per_page":100,"count":5,"total_count":5}}
-            """);
+            """));
 
-        var tunnels = await CompleteAsync(ClientFor(server).ListTunnelsAsync(Account, _token, Ct));
+        var tunnels = await CompleteAsync(_stubClient.ListTunnelsAsync(Account, _token, Ct));
 
         Assert.Equal(5, tunnels.Count);
         var readable = Assert.Single(tunnels, t => t.Problem is null);
@@ -171,7 +172,7 @@ public sealed partial class CloudflareTunnelClientTests
     [Fact]
     public async Task GetConnectorsAsync_NullAndUnreadableItems_LeftOutRestUsed()
     {
-        await using var server = await ServeAsync(200, """
+        Stub().RespondWith(Json(200, """
             {"success":true,"errors":[],"result":[
               null,
               {"id":"live-a","conns":[null,{"id":"c1","client_id":"live-a","colo_name":"icn\u001b[2J01","is_pending_reconnect":false}]},
@@ -179,25 +180,15 @@ public sealed partial class CloudflareTunnelClientTests
               {"conns":[{"id":"c2","is_pending_reconnect":false}]},
               "text"
             ]}
-            """);
+            """));
 
-        var connectors = await CompleteAsync(ClientFor(server).GetConnectorsAsync(Account, TunnelId, _token, Ct));
+        var connectors = await CompleteAsync(_stubClient.GetConnectorsAsync(Account, TunnelId, _token, Ct));
 
         var live = Assert.Single(connectors);
         Assert.Equal("live-a", live.Id);
         var conn = Assert.Single(live.Conns!);
         Assert.Equal("icn\\x1B[2J01", conn.ColoName);
     }
-
-    private static Task<LoopbackServer> ServeAsync(int status, string body) =>
-        LoopbackServer.StartAsync(
-            async ctx =>
-            {
-                ctx.Response.StatusCode = status;
-                ctx.Response.ContentType = "application/json";
-                await ctx.Response.WriteAsync(body, ctx.RequestAborted);
-            },
-            Ct);
 
     private CloudflareTunnelClient ClientFor(LoopbackServer server)
     {

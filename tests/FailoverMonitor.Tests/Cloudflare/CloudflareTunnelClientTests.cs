@@ -4,15 +4,21 @@ using FailoverMonitor.Configuration;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
 using Microsoft.AspNetCore.Http;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Types;
 
 namespace FailoverMonitor.Tests.Cloudflare;
 
 /// <summary>
-/// The real client and its real Polly pipeline against the fake Cloudflare API over loopback. Retry delays and
-/// timeouts run on a fake clock: the helpers below move it only to fire what the test is about, so the outcome
-/// never depends on how fast real I/O happens to be.
+/// The real client and its real Polly pipeline over loopback: against the stateful fake Cloudflare API where a test
+/// needs tunnels and connectors, against WireMock.Net stubs (one server per class) for canned answers and faults.
+/// Retry delays and timeouts run on a fake clock: the helpers below move it only to fire what the test is about,
+/// so the outcome never depends on how fast real I/O happens to be.
 /// </summary>
-public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
+public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime, IClassFixture<WireMockFixture>
 {
     private const string Account = "0123456789abcdef0123456789abcdef";
     private const string TunnelId = "11111111-2222-3333-4444-555555555555";
@@ -27,11 +33,19 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     private readonly List<TimeSpan> _firedDelays = [];
     private readonly List<HttpClient> _extraClients = [];
     private readonly CancellationTokenSource _bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+    private readonly WireMockFixture _stubs;
+    private readonly WireMockServer _stub;
     private FakeCloudflare _api = null!;
     private HttpClient _http = null!;
     private CloudflareTunnelClient _client = null!;
+    private CloudflareTunnelClient _stubClient = null!;
 
-    public CloudflareTunnelClientTests() => _usage = new ApiUsage(_clock);
+    public CloudflareTunnelClientTests(WireMockFixture stubs)
+    {
+        _usage = new ApiUsage(_clock);
+        _stubs = stubs;
+        _stub = stubs.Fresh();
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -42,6 +56,7 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
         _api.AddTunnel(Account, TunnelId, "primary", Secret);
         _http = new HttpClient { BaseAddress = _api.BaseUrl };
         _client = CreateClient(_http);
+        _stubClient = StubClient();
     }
 
     public async ValueTask DisposeAsync()
@@ -110,21 +125,26 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task AllCalls_Always_SendTokenAsBearerToTheRightPath()
     {
-        await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
-        await CompleteAsync(_client.ListTunnelsAsync(Account, _token, Ct));
-        await CompleteAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct));
+        // Each stub answers only its path with "Authorization: Bearer <token>"; anything else gets WireMock's 404.
+        Stub($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}").RespondWith(Json(200, TunnelBody));
+        Stub($"/client/v4/accounts/{Account}/cfd_tunnel").RespondWith(Json(200, ListBody));
+        Stub($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}/connections").RespondWith(Json(200, EmptyListBody));
 
-        var requests = _api.Requests;
+        await CompleteAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct));
+        await CompleteAsync(_stubClient.ListTunnelsAsync(Account, _token, Ct));
+        await CompleteAsync(_stubClient.GetConnectorsAsync(Account, TunnelId, _token, Ct));
+
+        var requests = StubRequests();
         Assert.Equal(3, requests.Count);
         Assert.All(requests, r =>
         {
-            Assert.Equal("GET", r.Method);
-            Assert.Equal(Secret, r.Token); // the fake parses "Authorization: Bearer <token>" only
-            Assert.Equal(200, r.StatusCode);
+            Assert.Equal("GET", r.RequestMessage.Method);
+            Assert.Equal([$"Bearer {Secret}"], r.RequestMessage.Headers!["Authorization"]);
+            Assert.Equal(200, StatusOf(r));
         });
-        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}", requests[0].Path);
-        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel", requests[1].Path);
-        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}/connections", requests[2].Path);
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}", requests[0].RequestMessage.Path);
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel", requests[1].RequestMessage.Path);
+        Assert.Equal($"/client/v4/accounts/{Account}/cfd_tunnel/{TunnelId}/connections", requests[2].RequestMessage.Path);
     }
 
     [Fact]
@@ -205,51 +225,51 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task GetTunnelAsync_PersistentServerError_RetriedTwiceThenServerError()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 500));
+        Stub().RespondWith(Status(500));
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ServerError);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ServerError);
 
         Assert.Equal(HttpStatusCode.InternalServerError, e.StatusCode);
         Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
         Assert.Contains("code 10002", e.Message, StringComparison.Ordinal); // the envelope's error is carried
         Assert.False(e.IsConfigurationProblem);
-        Assert.Equal(3, _api.CountRequests());
+        Assert.Equal(3, StubRequests().Count);
         Assert.Equal(2, _firedDelays.Count);
     }
 
     [Fact]
     public async Task GetTunnelAsync_ServiceUnavailableOnce_RetriedAndSucceeds()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 503, Times: 1));
+        StubOnceThenTunnel(Status(503));
 
-        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+        var tunnel = await CompleteAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct));
 
         Assert.Equal(TunnelId, tunnel.Id);
-        Assert.Equal([503, 200], _api.Requests.Select(r => r.StatusCode));
+        Assert.Equal([503, 200], StubRequests().Select(StatusOf));
         Assert.Single(_firedDelays);
     }
 
     [Fact]
     public async Task GetTunnelAsync_TooManyRequestsRetryAfterOneSecondOnce_WaitsRetryAfterAndSucceeds()
     {
-        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 1, Times: 1));
+        StubOnceThenTunnel(TooManyRequests(retryAfterSeconds: 1));
 
-        var tunnel = await CompleteAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+        var tunnel = await CompleteAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct));
 
         Assert.Equal(TunnelId, tunnel.Id);
-        Assert.Equal([429, 200], _api.Requests.Select(r => r.StatusCode));
+        Assert.Equal([429, 200], StubRequests().Select(StatusOf));
         Assert.Equal([TimeSpan.FromSeconds(1)], _firedDelays); // Retry-After, not the jittered backoff
     }
 
     [Fact]
     public async Task GetTunnelAsync_PersistentTooManyRequestsRetryAfterOneSecond_RetriedThenRateLimited()
     {
-        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 1));
+        Stub().RespondWith(TooManyRequests(retryAfterSeconds: 1));
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
 
         Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
-        Assert.Equal(3, _api.CountRequests());
+        Assert.Equal(3, StubRequests().Count);
         Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)], _firedDelays);
     }
 
@@ -270,36 +290,38 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task GetTunnelAsync_FirstAttemptHangs_AttemptTimesOutAndRetrySucceeds()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Hang, Times: 1));
-        var call = _client.GetTunnelAsync(Account, TunnelId, _token, Ct);
+        var hang = Guid.NewGuid();
+        Stub().WithGuid(hang).AtPriority(1).RespondWith(_stubs.Hang());
+        Stub().AtPriority(2).RespondWith(Json(200, TunnelBody));
+        var call = _stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct);
 
-        var first = await _api.WaitForRequestAsync(ct: Bounded());
+        await _stubs.WaitForHungRequestAsync(Bounded());
+        _stub.DeleteMapping(hang); // the retry finds the answering stub
         _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds)); // the attempt's timeout
         await FireNextRetryDelayAsync();
         var tunnel = await call.WaitAsync(Bounded());
 
         Assert.Equal(TunnelId, tunnel.Id);
-        Assert.Equal(0, first.StatusCode); // the hung attempt never got an answer
-        Assert.Equal(2, _api.CountRequests());
+        Assert.Equal([200], StubRequests().Select(StatusOf)); // the hung attempt never got an answer; the retry did
     }
 
     [Fact]
     public async Task GetTunnelAsync_ApiHangs_TimeoutAfterTotalBudget()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Hang));
-        var call = Capture(_client.GetTunnelAsync(Account, TunnelId, _token, Ct));
+        Stub().RespondWith(_stubs.Hang());
+        var call = Capture(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct));
 
-        var first = await _api.WaitForRequestAsync(ct: Bounded());
+        await _stubs.WaitForHungRequestAsync(Bounded());
         _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds)); // first attempt times out
         await FireNextRetryDelayAsync();
-        await _api.WaitForRequestAsync(r => !ReferenceEquals(r, first), Bounded()); // second attempt hangs too
+        await _stubs.WaitForHungRequestAsync(Bounded()); // second attempt hangs too
         Assert.False(call.IsCompleted);
         _clock.Advance(TimeSpan.FromSeconds(ApiTimeoutSeconds * 0.5)); // total budget 1.5 × api_timeout is spent
 
         var e = AssertApiFailure(await call.WaitAsync(Bounded()), ApiFailureKind.Timeout);
         Assert.Contains("15 s", e.Message, StringComparison.Ordinal);
         Assert.Null(e.StatusCode);
-        Assert.Equal(2, _api.CountRequests());
+        Assert.Equal(2, _stubs.HungRequests);
     }
 
     [Fact]
@@ -336,16 +358,16 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task GetTunnelAsync_CallerCancelsDuringHang_OperationCanceledNotApiFailure()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Hang));
+        Stub().RespondWith(_stubs.Hang());
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var call = _client.GetTunnelAsync(Account, TunnelId, _token, caller.Token);
-        await _api.WaitForRequestAsync(ct: Bounded());
+        var call = _stubClient.GetTunnelAsync(Account, TunnelId, _token, caller.Token);
+        await _stubs.WaitForHungRequestAsync(Bounded());
 
         await caller.CancelAsync();
 
         var caught = await Capture(call).WaitAsync(Bounded());
         Assert.IsAssignableFrom<OperationCanceledException>(caught);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Equal(1, _stubs.HungRequests);
     }
 
     // ---- failures that are not retried ----
@@ -353,13 +375,13 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task GetTunnelAsync_TooManyRequestsRetryAfterThirtySeconds_RateLimitedAtOnce()
     {
-        _api.InjectFault(new FakeFault(FaultKind.TooManyRequests, RetryAfterSeconds: 30));
+        Stub().RespondWith(TooManyRequests(retryAfterSeconds: 30));
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.RateLimited);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, e.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(30), e.RetryAfter);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
         Assert.Empty(_firedDelays);
     }
 
@@ -398,13 +420,13 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [InlineData(403)]
     public async Task GetTunnelAsync_AuthenticationStatus_UnauthorizedAfterOneRequest(int status)
     {
-        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: status));
+        Stub().RespondWith(Status(status));
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Unauthorized);
 
         Assert.Equal((HttpStatusCode)status, e.StatusCode);
         Assert.True(e.IsConfigurationProblem);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
     }
 
     [Fact]
@@ -434,73 +456,167 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime
     [Fact]
     public async Task GetTunnelAsync_BodyNotJson_MalformedBodyAfterOneRequest()
     {
-        _api.InjectFault(new FakeFault(FaultKind.NotJson));
+        Stub().RespondWith(NotJson());
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
 
         Assert.Equal(HttpStatusCode.OK, e.StatusCode);
         Assert.Contains("text/html", e.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
     }
 
     [Fact]
     public async Task GetTunnelAsync_SuccessFalse_ApiErrorWithCodeAfterOneRequest()
     {
-        _api.InjectFault(new FakeFault(FaultKind.SuccessFalse));
+        Stub().RespondWith(SuccessFalse());
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ApiError);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.ApiError);
 
         Assert.Equal(HttpStatusCode.OK, e.StatusCode);
         Assert.Contains("code 1002", e.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
     }
 
     [Fact]
     public async Task GetTunnelAsync_ResultOfWrongShape_MalformedBodyAfterOneRequest()
     {
-        _api.InjectFault(new FakeFault(FaultKind.WrongShape));
+        Stub().RespondWith(WrongShape());
 
-        await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+        await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
 
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
     }
 
     [Theory]
-    [InlineData(FaultKind.WrongShape, ApiFailureKind.MalformedBody)]
-    [InlineData(FaultKind.NotJson, ApiFailureKind.MalformedBody)]
-    [InlineData(FaultKind.SuccessFalse, ApiFailureKind.ApiError)]
-    public async Task ListTunnelsAndGetConnectors_BadBody_SameClassificationAsGetTunnel(FaultKind fault, ApiFailureKind expected)
+    [InlineData(nameof(WrongShape), ApiFailureKind.MalformedBody)]
+    [InlineData(nameof(NotJson), ApiFailureKind.MalformedBody)]
+    [InlineData(nameof(SuccessFalse), ApiFailureKind.ApiError)]
+    public async Task ListTunnelsAndGetConnectors_BadBody_SameClassificationAsGetTunnel(string fault, ApiFailureKind expected)
     {
-        _api.InjectFault(new FakeFault(fault));
+        Stub().RespondWith(fault switch { nameof(WrongShape) => WrongShape(), nameof(NotJson) => NotJson(), _ => SuccessFalse() });
 
-        await FailAsync(_client.ListTunnelsAsync(Account, _token, Ct), expected);
-        await FailAsync(_client.GetConnectorsAsync(Account, TunnelId, _token, Ct), expected);
+        await FailAsync(_stubClient.ListTunnelsAsync(Account, _token, Ct), expected);
+        await FailAsync(_stubClient.GetConnectorsAsync(Account, TunnelId, _token, Ct), expected);
 
-        Assert.Equal(2, _api.CountRequests());
+        Assert.Equal(2, StubRequests().Count);
     }
 
     [Fact]
     public async Task ListTunnelsAsync_Forbidden_UnauthorizedAfterOneRequest()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 403));
+        Stub().RespondWith(Status(403));
 
-        await FailAsync(_client.ListTunnelsAsync(Account, _token, Ct), ApiFailureKind.Unauthorized);
+        await FailAsync(_stubClient.ListTunnelsAsync(Account, _token, Ct), ApiFailureKind.Unauthorized);
 
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
     }
 
     [Fact]
     public async Task GetTunnelAsync_UnexpectedClientStatus_HttpErrorAfterOneRequest()
     {
-        _api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 400));
+        Stub().RespondWith(Status(400));
 
-        var e = await FailAsync(_client.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.HttpError);
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.HttpError);
 
         Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
-        Assert.Equal(1, _api.CountRequests());
+        Assert.Single(StubRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_EmptyBody_MalformedBodyAfterOneRequest()
+    {
+        Stub().RespondWith(Response.Create().WithFault(FaultType.EMPTY_RESPONSE));
+
+        var e = await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+
+        Assert.Equal(HttpStatusCode.OK, e.StatusCode);
+        Assert.Single(StubRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_GarbledBody_MalformedBodyAfterOneRequest()
+    {
+        Stub().RespondWith(Json(200, TunnelBody).WithFault(FaultType.MALFORMED_RESPONSE_CHUNK));
+
+        await FailAsync(_stubClient.GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.MalformedBody);
+
+        Assert.Single(StubRequests());
+    }
+
+    [Fact]
+    public async Task GetTunnelAsync_ConnectionReset_RetriedTwiceThenTransport()
+    {
+        // WireMock.Net's faults (an empty or a garbled body) all finish the response; a bare server resets instead.
+        var resets = 0;
+        await using var server = await LoopbackServer.StartAsync(
+            ctx =>
+            {
+                Interlocked.Increment(ref resets);
+                ctx.Abort();
+                return Task.CompletedTask;
+            },
+            Ct);
+
+        var e = await FailAsync(ClientFor(server).GetTunnelAsync(Account, TunnelId, _token, Ct), ApiFailureKind.Transport);
+
+        Assert.Null(e.StatusCode);
+        Assert.IsType<HttpRequestException>(e.InnerException);
+        Assert.Equal(3, resets);
+        Assert.Equal(2, _firedDelays.Count);
     }
 
     // ---- helpers ----
+
+    private const string TunnelJson = $$"""{"id":"{{TunnelId}}","name":"primary","status":"healthy","conns_active_at":null,"conns_inactive_at":null}""";
+    private const string TunnelBody = """{"success":true,"errors":[],"messages":[],"result":""" + TunnelJson + "}";
+    private const string ListBody =
+        """{"success":true,"errors":[],"messages":[],"result":[""" + TunnelJson + """],"result_info":{"page":1,"per_page":100,"count":1,"total_count":1}}""";
+    private const string EmptyListBody = """{"success":true,"errors":[],"messages":[],"result":[]}""";
+
+    /// <summary>A stub for GET <paramref name="path"/> (a wildcard) with this test's token as the bearer token.</summary>
+    private IRespondWithAProvider Stub(string path = "/client/v4/*") =>
+        _stub.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher(path)).WithHeader("Authorization", $"Bearer {Secret}"));
+
+    /// <summary>Answers the first call with <paramref name="fault"/>, every later one with the tunnel.</summary>
+    private void StubOnceThenTunnel(IResponseBuilder fault)
+    {
+        Stub().InScenario("fault once").WillSetStateTo("answered").RespondWith(fault);
+        Stub().InScenario("fault once").WhenStateIs("answered").RespondWith(Json(200, TunnelBody));
+    }
+
+    private static IResponseBuilder Json(int status, string body) =>
+        Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body);
+
+    private static IResponseBuilder Error(int status, int code, string message) =>
+        Json(status, $$"""{"success":false,"errors":[{"code":{{code}},"message":"{{message}}"}],"messages":[],"result":null}""");
+
+    /// <summary>An error envelope with the code Cloudflare gives that status (10000 authentication, 971 throttling, 10002 other).</summary>
+    private static IResponseBuilder Status(int status) =>
+        Error(status, status is 401 or 403 ? 10000 : status == 429 ? 971 : 10002, $"Injected fault: HTTP {status}");
+
+    private static IResponseBuilder TooManyRequests(int retryAfterSeconds) =>
+        Error(429, 971, "Please wait and consider throttling your request speed").WithHeader("Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static IResponseBuilder NotJson() =>
+        Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/html; charset=utf-8")
+            .WithBody("<!DOCTYPE html><html><head><title>Error</title></head><body><h1>not JSON</h1></body></html>");
+
+    private static IResponseBuilder SuccessFalse() => Error(200, 1002, "Injected fault: success false");
+
+    private static IResponseBuilder WrongShape() =>
+        Json(200, """{"success":true,"errors":[],"messages":[],"result":"injected fault: result is a string"}""");
+
+    /// <summary>Requests the stubs answered, in order.</summary>
+    private List<WireMock.Logging.ILogEntry> StubRequests() => [.. _stub.LogEntries];
+
+    private static int StatusOf(WireMock.Logging.ILogEntry entry) => Convert.ToInt32(entry.ResponseMessage!.StatusCode, System.Globalization.CultureInfo.InvariantCulture);
+
+    private CloudflareTunnelClient StubClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"{_stub.Url}/client/v4/") };
+        _extraClients.Add(http);
+        return CreateClient(http);
+    }
 
     private CloudflareTunnelClient CreateClient(HttpClient http) =>
         new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock), _usage);

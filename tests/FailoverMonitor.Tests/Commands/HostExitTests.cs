@@ -3,6 +3,7 @@ using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Commands;
 
@@ -11,7 +12,7 @@ public sealed class HostExitTests
 {
     private const int HostedServiceFailed = 165;
 
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
 
     [Fact]
     public async Task RunAsync_BackgroundServiceThrows_HostStopsWithExitCode70()
@@ -40,7 +41,7 @@ public sealed class HostExitTests
     private IHost Build(Func<IHostApplicationLifetime, BackgroundService> service)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.ClearProviders().AddProvider(_logs);
+        builder.Logging.ClearProviders().AddProvider(new FakeLoggerProvider(_logs));
         builder.Services.AddHostedService(sp => service(sp.GetRequiredService<IHostApplicationLifetime>()));
         return builder.Build();
     }

@@ -7,6 +7,7 @@ using FailoverMonitor.Systemd;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -79,7 +80,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// <summary>Observers given to the worker (add before it runs).</summary>
     public List<IMonitorObserver> Observers { get; } = [];
 
-    public CollectingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public MonitorWorker Worker { get; }
 

@@ -38,12 +38,12 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_WhileHeld_NoInformationLinePerCycle()
     {
         await using var h = await StartHeldAsync();
-        var before = h.Logs.Entries.Count(e => e.Level >= LogLevel.Information);
+        var before = h.Logs.GetSnapshot().Count(e => e.Level >= LogLevel.Information);
 
         await h.CycleAsync(20);
 
         // One line on entry (the CRITICAL one) is enough; a reminder at most every few minutes, never one per cycle.
-        var lines = h.Logs.Entries.Skip(before).Where(e => e.Level >= LogLevel.Information).Select(e => $"{e.EventId.Id}: {e.Message}").ToList();
+        var lines = h.Logs.GetSnapshot().Skip(before).Where(e => e.Level >= LogLevel.Information).Select(e => $"{e.Id.Id}: {e.Message}").ToList();
         Assert.Empty(lines);
     }
 
@@ -153,7 +153,7 @@ public sealed partial class MonitorWorkerTests
 
         Assert.Equal(2, h.Units.Count("start"));
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
-        Assert.DoesNotContain(h.Logs.Entries, e => e.Message.Contains("flap guard:", StringComparison.Ordinal) && e.Message.Contains("down", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), e => e.Message.Contains("flap guard:", StringComparison.Ordinal) && e.Message.Contains("down", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -211,8 +211,8 @@ public sealed partial class MonitorWorkerTests
         h.Api.InjectFault(new FakeFault(FaultKind.Status, StatusCode: 401));
         await h.CycleAsync();
 
-        Assert.NotEmpty(h.Logs.Entries);
-        Assert.DoesNotContain(h.Logs.Entries, e => e.Message.Contains(MonitorHarness.Token, StringComparison.Ordinal));
+        Assert.NotEmpty(h.Logs.GetSnapshot());
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), e => e.Message.Contains(MonitorHarness.Token, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Tests.TestSupport;
 using FakeCloudflareApi;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -25,7 +26,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _clock = new();
     private readonly FakeUnits _units = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private FakeCloudflare _api = null!;
     private HttpClient _http = null!;
     private StartupChecks _checks = null!;

@@ -1,26 +1,25 @@
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.ServiceControl;
 
 /// <summary><see cref="UnitStateReaderWithFallback"/> over two fake readers: which one answers, when the bus is asked again, what is logged.</summary>
-public sealed class UnitStateReaderWithFallbackTests : IDisposable
+public sealed class UnitStateReaderWithFallbackTests
 {
     private static readonly IReadOnlyList<string> Units = ["cloudflared-backup"];
 
     private readonly FakeReader _bus = new("D-Bus unix:path=/run/systemd/private", "active");
     private readonly FakeReader _systemctl = new("systemctl show", "inactive");
     private readonly FakeTimeProvider _time = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly UnitStateReaderWithFallback _reader;
 
     public UnitStateReaderWithFallbackTests() =>
         _reader = new UnitStateReaderWithFallback(_bus, _systemctl, _time, _logs.CreateFactory().CreateLogger<UnitStateReaderWithFallback>());
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task ReadAsync_BusAnswers_BusStatesNoFallbackOneInfoLine()
@@ -32,8 +31,8 @@ public sealed class UnitStateReaderWithFallbackTests : IDisposable
         Assert.Equal("active", second["cloudflared-backup"].ActiveState);
         Assert.Equal(2, _bus.Reads);
         Assert.Equal(0, _systemctl.Reads);
-        var line = Assert.Single(_logs.Entries);
-        Assert.Equal((220, LogLevel.Information), (line.EventId.Id, line.Level));
+        var line = Assert.Single(_logs.GetSnapshot());
+        Assert.Equal((220, LogLevel.Information), (line.Id.Id, line.Level));
         Assert.Contains("D-Bus unix:path=/run/systemd/private", line.Message);
         Assert.Equal(_bus.Source, _reader.Source);
     }
@@ -48,8 +47,8 @@ public sealed class UnitStateReaderWithFallbackTests : IDisposable
 
         Assert.Equal("inactive", states["cloudflared-backup"].ActiveState);
         Assert.Equal(2, _systemctl.Reads);
-        var line = Assert.Single(_logs.Entries);
-        Assert.Equal((221, LogLevel.Information), (line.EventId.Id, line.Level));
+        var line = Assert.Single(_logs.GetSnapshot());
+        Assert.Equal((221, LogLevel.Information), (line.Id.Id, line.Level));
         Assert.Contains("systemctl show", line.Message);
         Assert.Contains("No such file or directory", line.Message);
         Assert.Equal(_systemctl.Source, _reader.Source);
@@ -66,10 +65,10 @@ public sealed class UnitStateReaderWithFallbackTests : IDisposable
         await _reader.ReadAsync(Units, Ct);
 
         Assert.Equal("inactive", states["cloudflared-backup"].ActiveState);
-        var warning = Assert.Single(_logs.Entries, e => e.Level >= LogLevel.Warning);
-        Assert.Equal(222, warning.EventId.Id);
+        var warning = Assert.Single(_logs.GetSnapshot(), e => e.Level >= LogLevel.Warning);
+        Assert.Equal(222, warning.Id.Id);
         Assert.Contains("Connection reset by peer", warning.Message);
-        Assert.Equal([220, 222], _logs.Entries.Select(e => e.EventId.Id));
+        Assert.Equal([220, 222], _logs.GetSnapshot().Select(e => e.Id.Id));
     }
 
     [Fact]
@@ -87,7 +86,7 @@ public sealed class UnitStateReaderWithFallbackTests : IDisposable
         Assert.Equal("inactive", before["cloudflared-backup"].ActiveState);
         Assert.Equal("active", after["cloudflared-backup"].ActiveState);
         Assert.Equal(2, _bus.Reads);
-        Assert.Equal([221, 223], _logs.Entries.Select(e => e.EventId.Id));
+        Assert.Equal([221, 223], _logs.GetSnapshot().Select(e => e.Id.Id));
     }
 
     [Fact]

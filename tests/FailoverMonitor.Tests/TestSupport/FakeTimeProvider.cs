@@ -1,90 +1,37 @@
 namespace FailoverMonitor.Tests.TestSupport;
 
 /// <summary>
-/// A manual clock. Starts at a fixed instant; <see cref="GetUtcNow"/> and <see cref="GetTimestamp"/> agree;
-/// timers fire only from <see cref="Advance"/>, in due order, periodic ones re-armed, callbacks run outside the lock.
-/// It tells delays (Task.Delay, back-offs, a loop's wait) from timeouts (timers of a CancellationTokenSource), so
-/// a test can move the clock only once the code under test is parked on a delay, never while real I/O is in
-/// flight. Microsoft.Extensions.TimeProvider.Testing's FakeTimeProvider shows none of its armed timers, which is
-/// what these waits need, so this one stays.
+/// Microsoft.Extensions.TimeProvider.Testing's fake clock, started at <see cref="Start"/>, plus the one thing it
+/// lacks: it shows none of its armed timers, so a test could not tell when the code under test is parked on a delay.
+/// This subclass watches the timers it creates, telling delays (Task.Delay, back-offs, a loop's wait) from timeouts
+/// (timers of a CancellationTokenSource), so a test moves the clock only once the code is parked on a delay, never
+/// while real I/O is in flight. The library fires the timers; this class only keeps count of them.
 /// </summary>
-public sealed class FakeTimeProvider : TimeProvider
+public sealed class FakeTimeProvider : Microsoft.Extensions.Time.Testing.FakeTimeProvider
 {
     /// <summary>The instant every fake clock starts at.</summary>
-    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static new readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>The real-time bound of every wait here unless a test gives its own.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
 
     private readonly object _lock = new();
-    private readonly List<FakeTimer> _timers = [];
-    private DateTimeOffset _now = Start;
-    private TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<WatchedTimer> _armed = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <inheritdoc />
-    public override DateTimeOffset GetUtcNow()
+    /// <summary>A clock at <see cref="Start"/>.</summary>
+    public FakeTimeProvider()
+        : base(Start)
     {
-        lock (_lock)
-        {
-            return _now;
-        }
     }
-
-    /// <inheritdoc />
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    /// <inheritdoc />
-    public override long GetTimestamp() => GetUtcNow().UtcTicks;
-
-    /// <inheritdoc />
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     /// <inheritdoc />
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new FakeTimer(this, callback, state);
-        timer.Change(dueTime, period);
+        var timer = new WatchedTimer(this, isTimeout: state is CancellationTokenSource);
+        Arm(timer, dueTime, period);
+        timer.Inner = base.CreateTimer(s => Fired(timer, callback, s), state, dueTime, period);
         return timer;
-    }
-
-    /// <summary>Moves the clock forward, firing every timer that falls due on the way, in order.</summary>
-    public void Advance(TimeSpan delta)
-    {
-        DateTimeOffset target;
-        lock (_lock)
-        {
-            target = _now + delta;
-        }
-
-        while (true)
-        {
-            FakeTimer? due;
-            lock (_lock)
-            {
-                due = _timers.Where(t => t.DueAt <= target).MinBy(t => t.DueAt);
-                if (due is null)
-                {
-                    _now = target;
-                    return;
-                }
-
-                if (due.DueAt > _now)
-                {
-                    _now = due.DueAt;
-                }
-
-                if (due.Period > TimeSpan.Zero && due.Period != Timeout.InfiniteTimeSpan)
-                {
-                    due.DueAt += due.Period;
-                }
-                else
-                {
-                    _timers.Remove(due);
-                }
-            }
-
-            due.Fire();
-        }
     }
 
     /// <summary>
@@ -98,25 +45,19 @@ public sealed class FakeTimeProvider : TimeProvider
         using var bound = new CancellationTokenSource(timeout ?? DefaultWait);
         while (true)
         {
-            Task armed;
+            Task changed;
             lock (_lock)
             {
-                if (_timers.Any(t => (!delaysOnly || !t.IsTimeout) && match(t.DueAt - _now)))
+                var now = GetUtcNow();
+                if (_armed.Any(t => (!delaysOnly || !t.IsTimeout) && match(t.DueAt - now)))
                 {
                     return;
                 }
 
-                armed = _armed.Task;
+                changed = _changed.Task;
             }
 
-            try
-            {
-                await armed.WaitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException("no matching timer was armed");
-            }
+            await Bounded(changed, bound, "no matching timer was armed");
         }
     }
 
@@ -132,12 +73,12 @@ public sealed class FakeTimeProvider : TimeProvider
         using var bound = new CancellationTokenSource(timeout ?? DefaultWait);
         while (!task.IsCompleted)
         {
-            Task armed;
+            Task changed;
             TimeSpan? next;
             lock (_lock)
             {
                 next = NextDelay();
-                armed = _armed.Task;
+                changed = _changed.Task;
             }
 
             if (next is { } due)
@@ -147,14 +88,7 @@ public sealed class FakeTimeProvider : TimeProvider
                 continue;
             }
 
-            try
-            {
-                await Task.WhenAny(task, armed).WaitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException("the task did not complete in time");
-            }
+            await Bounded(Task.WhenAny(task, changed), bound, "the task did not complete in time");
         }
 
         await task;
@@ -182,59 +116,95 @@ public sealed class FakeTimeProvider : TimeProvider
         return due;
     }
 
+    private static async Task Bounded(Task wait, CancellationTokenSource bound, string failure)
+    {
+        try
+        {
+            await wait.WaitAsync(bound.Token);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+            throw new TimeoutException(failure);
+        }
+    }
+
     private TimeSpan? NextDelay()
     {
-        var delays = _timers.Where(t => !t.IsTimeout).Select(t => t.DueAt - _now).ToList();
+        var now = GetUtcNow();
+        var delays = _armed.Where(t => !t.IsTimeout).Select(t => t.DueAt - now).ToList();
         return delays.Count == 0 ? null : TimeSpan.FromTicks(Math.Max(0, delays.Min().Ticks));
     }
 
-    private void Arm(FakeTimer timer, TimeSpan dueTime, TimeSpan period)
+    private void Arm(WatchedTimer timer, TimeSpan dueTime, TimeSpan period)
     {
-        TaskCompletionSource armed;
+        TaskCompletionSource changed;
         lock (_lock)
         {
-            _timers.Remove(timer);
+            _armed.Remove(timer);
             if (dueTime == Timeout.InfiniteTimeSpan)
             {
                 return;
             }
 
-            timer.DueAt = _now + dueTime;
-            timer.Period = period;
-            _timers.Add(timer);
-            armed = _armed;
-            _armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            timer.DueAt = GetUtcNow() + dueTime;
+            timer.Period = period > TimeSpan.Zero ? period : TimeSpan.Zero;
+            _armed.Add(timer);
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        armed.TrySetResult();
+        changed.TrySetResult();
     }
 
-    private void Disarm(FakeTimer timer)
+    // The library calls this when the timer falls due; it re-arms a periodic timer by its period, as done here.
+    private void Fired(WatchedTimer timer, TimerCallback callback, object? state)
     {
         lock (_lock)
         {
-            _timers.Remove(timer);
+            if (timer.Period > TimeSpan.Zero)
+            {
+                timer.DueAt += timer.Period;
+            }
+            else
+            {
+                _armed.Remove(timer);
+            }
+        }
+
+        callback(state);
+    }
+
+    private void Disarm(WatchedTimer timer)
+    {
+        lock (_lock)
+        {
+            _armed.Remove(timer);
         }
     }
 
-    private sealed class FakeTimer(FakeTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    /// <summary>The library's timer with its due time in view; the list of armed ones holds it, as a real timer queue would.</summary>
+    private sealed class WatchedTimer(FakeTimeProvider owner, bool isTimeout) : ITimer
     {
+        public ITimer Inner { get; set; } = null!;
+
         public DateTimeOffset DueAt { get; set; }
 
         public TimeSpan Period { get; set; }
 
         /// <summary>A CancellationTokenSource's timer (a timeout: passes its own instance as the state), not a delay.</summary>
-        public bool IsTimeout { get; } = state is CancellationTokenSource;
+        public bool IsTimeout { get; } = isTimeout;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             owner.Arm(this, dueTime, period);
-            return true;
+            return Inner.Change(dueTime, period);
         }
 
-        public void Fire() => callback(state);
-
-        public void Dispose() => owner.Disarm(this);
+        public void Dispose()
+        {
+            owner.Disarm(this);
+            Inner.Dispose();
+        }
 
         public ValueTask DisposeAsync()
         {
