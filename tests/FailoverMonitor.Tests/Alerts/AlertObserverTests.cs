@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace FailoverMonitor.Tests.Alerts;
 
 /// <summary><see cref="AlertObserver"/>: what it queues for each call, what it filters, and that it never waits or throws.</summary>
-public sealed class AlertObserverTests
+public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<WireMockFixture>
 {
     private readonly FakeLogCollector _logs = new();
     private readonly FakeTimeProvider _time = new();
@@ -116,7 +116,8 @@ public sealed class AlertObserverTests
     [Fact]
     public async Task OnAction_ReceiverHangs_ObserverReturnsAtOnceAndAlertsKeepQueueing()
     {
-        await using var receiver = await WebhookReceiver.StartAsync((_, context) => LoopbackServer.HangAsync(context), Ct);
+        stubs.Fresh();
+        var receiver = new WebhookReceiver(stubs, "T0000").Answer(stubs.Hang());
         var options = Options(new AlertOptions { Url = receiver.Url });
         await using var provider = Services(options).BuildServiceProvider();
         var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
@@ -124,7 +125,7 @@ public sealed class AlertObserverTests
         await sender.StartAsync(Ct);
 
         observer.OnAction(Tunnel(), DecisionKind.StartBackup, took: true, "down");
-        await receiver.WaitForRequestsAsync(1, Ct);
+        await stubs.WaitForHungRequestAsync(Ct).WaitAsync(FakeTimeProvider.DefaultWait, Ct);
 
         // The sender is now stuck on the hung request: every further call still only queues. Run them off the test
         // thread so a call that blocked would fail the bounded wait rather than hang the run.
@@ -142,7 +143,7 @@ public sealed class AlertObserverTests
         var queue = provider.GetRequiredService<AlertQueue>();
         Assert.Equal(AlertQueue.DefaultCapacity, queue.Count);
         Assert.Equal(5, queue.Dropped);
-        Assert.Single(receiver.Requests);
+        Assert.Equal(1, stubs.HungRequests); // the one request, still held
         await sender.StopAsync(Ct);
     }
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FailoverMonitor.Alerts;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Tests.TestSupport;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,15 +11,24 @@ using Microsoft.Extensions.Logging.Testing;
 namespace FailoverMonitor.Tests.Alerts;
 
 /// <summary>
-/// <see cref="AlertSender"/> against webhook receivers on 127.0.0.1: bodies as received, retries and timeouts on the
-/// fake clock, per-target event filters, and log lines that never carry the URL's secrets. The sender is built
-/// through <see cref="AlertServiceCollectionExtensions.AddAlerts"/>, as the daemon builds it.
+/// <see cref="AlertSender"/> against webhook receivers stubbed on a loopback WireMock.Net server (one per class):
+/// bodies as received, retries and timeouts on the fake clock, per-target event filters, and log lines that never
+/// carry the URL's secrets. The sender is built through <see cref="AlertServiceCollectionExtensions.AddAlerts"/>, as
+/// the daemon builds it.
 /// </summary>
-public sealed class AlertSenderTests : IAsyncDisposable
+public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockFixture>
 {
     private readonly FakeLogCollector _logs = new();
     private readonly FakeTimeProvider _time = new();
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly WireMockFixture _stubs;
+    private int _receivers;
+
+    public AlertSenderTests(WireMockFixture stubs)
+    {
+        _stubs = stubs;
+        stubs.Fresh();
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -38,7 +46,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [InlineData(AlertFormat.Discord)]
     public async Task SendAsync_Format_PostsThatBodyAsJsonToTheUrl(AlertFormat format)
     {
-        var receiver = await Receiver(WebhookReceiver.Always(200));
+        var receiver = Receiver().Answer(WebhookReceiver.Status(200));
         var sender = Sender(new AlertOptions { Url = receiver.Url, Format = format.ToConfigWord() });
 
         var accepted = await sender.SendAsync(Failover(), Ct);
@@ -59,11 +67,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task SendAsync_500ThenOk_RetriesAfterBackOffAndSucceeds()
     {
-        var receiver = await Receiver((n, context) =>
-        {
-            context.Response.StatusCode = n == 1 ? 500 : 204;
-            return Task.CompletedTask;
-        });
+        var receiver = Receiver().Answer(WebhookReceiver.Status(500), then: WebhookReceiver.Status(204));
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
         var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
@@ -78,11 +82,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task SendAsync_Always500_GivesUpAfterMaxAttemptsWithOneWarningNamingHostOnly()
     {
-        var receiver = await Receiver((_, context) =>
-        {
-            context.Response.StatusCode = 500;
-            return context.Response.WriteAsync($"internal error at /services/T0000/{WebhookReceiver.PathSecret}", context.RequestAborted);
-        });
+        var receiver = Receiver().Answer(WebhookReceiver.Status(500).WithBody($"internal error at /services/T0000/{WebhookReceiver.PathSecret}"));
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
         var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
@@ -100,7 +100,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [InlineData(404)]
     public async Task SendAsync_ClientError_NotRetried(int status)
     {
-        var receiver = await Receiver(WebhookReceiver.Always(status));
+        var receiver = Receiver().Answer(WebhookReceiver.Status(status));
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
         var accepted = await sender.SendAsync(Failover(), Ct);
@@ -113,16 +113,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task SendAsync_429WithRetryAfter_WaitsThatLongThenRetries()
     {
-        var receiver = await Receiver((n, context) =>
-        {
-            context.Response.StatusCode = n == 1 ? 429 : 200;
-            if (n == 1)
-            {
-                context.Response.Headers.RetryAfter = "7";
-            }
-
-            return Task.CompletedTask;
-        });
+        var receiver = Receiver().Answer(WebhookReceiver.Status(429).WithHeader("Retry-After", "7"), then: WebhookReceiver.Status(200));
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
         var sending = sender.SendAsync(Failover(), Ct);
@@ -137,13 +128,14 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task SendAsync_ReceiverHangs_EachAttemptTimesOutOnTheClock()
     {
-        var receiver = await Receiver((_, context) => LoopbackServer.HangAsync(context));
+        var receiver = Receiver().Answer(_stubs.Hang());
         var sender = Sender(new AlertOptions { Url = receiver.Url });
 
-        var accepted = await TimeOutEveryAttemptAsync(receiver, sender.SendAsync(Failover(), Ct));
+        var accepted = await TimeOutEveryAttemptAsync(sender.SendAsync(Failover(), Ct));
 
         Assert.Equal(0, accepted);
-        Assert.Equal(AlertSender.MaxAttempts, receiver.Requests.Count);
+        Assert.Equal(AlertSender.MaxAttempts, _stubs.HungRequests);
+        Assert.Empty(receiver.Requests); // none was answered
         Assert.True(_time.GetUtcNow() - FakeTimeProvider.Start >= AlertSender.MaxAttempts * AlertSender.AttemptTimeout);
         Assert.EndsWith($"alert to {receiver.Authority} failed after 3 attempt(s): no answer within 10 s", Assert.Single(_logs.WithId(72)).Message);
     }
@@ -151,8 +143,8 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task SendAsync_OneTargetHangs_OtherTargetStillGetsItAtOnce()
     {
-        var hung = await Receiver((_, context) => LoopbackServer.HangAsync(context));
-        var healthy = await Receiver(WebhookReceiver.Always(200));
+        var hung = Receiver().Answer(_stubs.Hang());
+        var healthy = Receiver().Answer(WebhookReceiver.Status(200));
         var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = "slack" });
 
         var sending = sender.SendAsync(Failover(), Ct);
@@ -160,14 +152,15 @@ public sealed class AlertSenderTests : IAsyncDisposable
 
         Assert.Single(healthy.Requests);
         Assert.False(sending.IsCompleted);
-        Assert.Equal(1, await TimeOutEveryAttemptAsync(hung, sending));
+        Assert.Equal(1, await TimeOutEveryAttemptAsync(sending));
+        Assert.Empty(hung.Requests);
     }
 
     [Fact]
     public async Task SendAsync_EventFilter_OnlyTargetsThatListTheEvent()
     {
-        var failovers = await Receiver(WebhookReceiver.Always(200));
-        var holds = await Receiver(WebhookReceiver.Always(200));
+        var failovers = Receiver().Answer(WebhookReceiver.Status(200));
+        var holds = Receiver().Answer(WebhookReceiver.Status(200));
         var sender = Sender(
             new AlertOptions { Url = failovers.Url, Events = ["failover", "failback"] },
             new AlertOptions { Url = holds.Url, Events = ["hold"] });
@@ -197,7 +190,7 @@ public sealed class AlertSenderTests : IAsyncDisposable
     [Fact]
     public async Task Running_AlertsQueuedAndFailed_NoLogLineCarriesTheUrlSecrets()
     {
-        var receiver = await Receiver(WebhookReceiver.Always(500));
+        var receiver = Receiver().Answer(WebhookReceiver.Status(500));
         var provider = Provider(new AlertOptions { Url = receiver.Url }, new AlertOptions { Url = receiver.Url, Format = "discord" });
         var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
         var queue = provider.GetRequiredService<AlertQueue>();
@@ -216,11 +209,13 @@ public sealed class AlertSenderTests : IAsyncDisposable
     /// Completes <paramref name="sending"/> against a receiver that never answers: each attempt's timeout is fired
     /// only once the receiver holds that attempt's request, and each back-off only once it is armed.
     /// </summary>
-    private async Task<int> TimeOutEveryAttemptAsync(WebhookReceiver receiver, Task<int> sending)
+    private async Task<int> TimeOutEveryAttemptAsync(Task<int> sending)
     {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(FakeTimeProvider.DefaultWait);
         for (var attempt = 1; attempt <= AlertSender.MaxAttempts; attempt++)
         {
-            await receiver.WaitForRequestsAsync(attempt, Ct);
+            await _stubs.WaitForHungRequestAsync(bound.Token);
             await _time.WaitForTimerAsync(due => due == AlertSender.AttemptTimeout);
             _time.Advance(AlertSender.AttemptTimeout);
             if (attempt < AlertSender.MaxAttempts)
@@ -243,12 +238,8 @@ public sealed class AlertSenderTests : IAsyncDisposable
         }
     }
 
-    private async Task<WebhookReceiver> Receiver(Func<int, HttpContext, Task> answer)
-    {
-        var receiver = await WebhookReceiver.StartAsync(answer, Ct);
-        _owned.Add(receiver);
-        return receiver;
-    }
+    /// <summary>A receiver on its own path: the first of a test is team T0000, the next T0001, and so on.</summary>
+    private WebhookReceiver Receiver() => new(_stubs, $"T{_receivers++:D4}");
 
     private AlertSender Sender(params AlertOptions[] alerts) => Provider(alerts).GetRequiredService<AlertSender>();
 

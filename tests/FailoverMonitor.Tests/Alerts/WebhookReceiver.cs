@@ -1,6 +1,8 @@
-using System.Collections.Concurrent;
 using FailoverMonitor.Tests.TestSupport;
-using Microsoft.AspNetCore.Http;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace FailoverMonitor.Tests.Alerts;
 
@@ -8,11 +10,11 @@ namespace FailoverMonitor.Tests.Alerts;
 public sealed record ReceivedRequest(string Method, string PathAndQuery, string? ContentType, string Body);
 
 /// <summary>
-/// A webhook endpoint on 127.0.0.1 (a <see cref="LoopbackServer"/>): records every request, answers the n-th one
-/// (1-based) through a delegate. Its <see cref="Url"/> carries a fake secret in the path and query, as Slack's and
-/// Discord's do.
+/// A webhook endpoint: one path of the class's WireMock.Net server (<see cref="WireMockFixture"/>), answering POSTs
+/// to its <see cref="Url"/> as a test stubs it, its requests read back from WireMock's log. The URL carries a fake
+/// secret in the path and query, as Slack's and Discord's do; <paramref name="team"/> tells receivers apart.
 /// </summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver(WireMockFixture stubs, string team)
 {
     /// <summary>The secret parts of <see cref="Url"/>: none may appear in a log line.</summary>
     public const string PathSecret = "B0000SECRET/xoxb-Zq93PathSecret";
@@ -20,64 +22,43 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The query secret of <see cref="Url"/>.</summary>
     public const string QuerySecret = "QuerySecret7781";
 
-    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
-    private readonly SemaphoreSlim _arrived = new(0);
-    private LoopbackServer _server = null!;
-    private int _count;
+    private readonly string _path = $"/services/{team}/{PathSecret}";
 
-    private WebhookReceiver()
-    {
-    }
-
-    /// <summary>Host and port, e.g. <c>127.0.0.1:40123</c>: what log lines may name.</summary>
-    public string Authority => _server.Address;
+    /// <summary>Host and port, e.g. <c>localhost:40123</c>: what log lines may name.</summary>
+    public string Authority => new Uri(stubs.Server.Url!).Authority;
 
     /// <summary>The webhook URL, secrets included.</summary>
-    public string Url => $"http://{_server.Address}/services/T0000/{PathSecret}?token={QuerySecret}";
+    public string Url => $"{stubs.Server.Url}{_path}?token={QuerySecret}";
 
-    /// <summary>Requests so far, in arrival order.</summary>
-    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+    /// <summary>Requests answered so far, in arrival order (a hung request is not answered: see <see cref="WireMockFixture.HungRequests"/>).</summary>
+    public IReadOnlyList<ReceivedRequest> Requests =>
+        [.. stubs.Server.LogEntries.Where(e => e.RequestMessage.Path == _path).Select(Received)];
 
-    /// <summary>Starts a receiver answering request n (1-based) with <paramref name="answer"/>.</summary>
-    public static async Task<WebhookReceiver> StartAsync(Func<int, HttpContext, Task> answer, CancellationToken cancellationToken)
+    /// <summary>An answer with <paramref name="status"/> and no body.</summary>
+    public static IResponseBuilder Status(int status) => Response.Create().WithStatusCode(status);
+
+    /// <summary>Answers every POST to <see cref="Url"/> (path and query secret matched) with <paramref name="answer"/>.</summary>
+    public WebhookReceiver Answer(IResponseBuilder answer)
     {
-        var receiver = new WebhookReceiver();
-        receiver._server = await LoopbackServer.StartAsync(
-            async context =>
-            {
-                using var reader = new StreamReader(context.Request.Body);
-                var body = await reader.ReadToEndAsync(context.RequestAborted);
-                var n = Interlocked.Increment(ref receiver._count);
-                receiver._requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.ContentType, body));
-                receiver._arrived.Release();
-                await answer(n, context);
-            },
-            cancellationToken);
-        return receiver;
+        Post().RespondWith(answer);
+        return this;
     }
 
-    /// <summary>Answers every request with <paramref name="status"/>.</summary>
-    public static Func<int, HttpContext, Task> Always(int status) => (_, context) =>
+    /// <summary>Answers the first POST with <paramref name="first"/>, every later one with <paramref name="then"/>.</summary>
+    public WebhookReceiver Answer(IResponseBuilder first, IResponseBuilder then)
     {
-        context.Response.StatusCode = status;
-        return Task.CompletedTask;
-    };
-
-    /// <summary>Waits (bounded) until <paramref name="count"/> requests have arrived in all.</summary>
-    public async Task WaitForRequestsAsync(int count, CancellationToken cancellationToken)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(FakeTimeProvider.DefaultWait);
-        while (Volatile.Read(ref _count) < count)
-        {
-            await _arrived.WaitAsync(bound.Token);
-        }
+        Post().InScenario(_path).WillSetStateTo("answered").RespondWith(first);
+        Post().InScenario(_path).WhenStateIs("answered").RespondWith(then);
+        return this;
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    private IRespondWithAProvider Post() =>
+        stubs.Server.Given(Request.Create().UsingPost().WithPath(_path).WithParam("token", QuerySecret));
+
+    private static ReceivedRequest Received(ILogEntry entry)
     {
-        await _server.DisposeAsync();
-        _arrived.Dispose();
+        var request = entry.RequestMessage;
+        var contentType = request.Headers?.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        return new ReceivedRequest(request.Method, new Uri(request.Url).PathAndQuery, contentType, request.Body ?? "");
     }
 }
