@@ -5,6 +5,7 @@ using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -24,7 +25,7 @@ public sealed class ActionExecutorTests
     private static readonly TunnelObservation Down = TunnelObservation.Of(TunnelStatus.Down);
 
     private readonly FakeTimeProvider _clock = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeUnits _units = new();
     private readonly RecordingObserver _observer = new();
     private readonly FailoverPolicy _policy = new(PolicySettings.From(Options()));

@@ -3,6 +3,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -15,7 +16,7 @@ public sealed class GatewayWatchTests
     private const int GatewayStillUnreachable = 33;
 
     private readonly FakeTimeProvider _clock = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeGatewayProbe _probe = new();
     private readonly GatewayWatch _watch;
 
@@ -29,7 +30,7 @@ public sealed class GatewayWatchTests
         Assert.True(await _watch.ProbeAsync(CancellationToken.None));
 
         Assert.True(_watch.Reachable);
-        Assert.Empty(_logs.Entries);
+        Assert.Empty(_logs.GetSnapshot());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -18,7 +19,7 @@ public sealed class ObservationLogTests
     private const int StillConfigurationProblem = 17;
 
     private readonly FakeTimeProvider _clock = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly RecordingObserver _observer = new();
     private readonly ObservationLog _log;
     private readonly TunnelRuntime _web;

@@ -3,6 +3,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -15,7 +16,7 @@ public sealed class TunnelSetTests
     private const int TunnelRemoved = 53;
 
     private readonly FakeTimeProvider _clock = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
 
     [Fact]
     public void Reconcile_SameTunnelIdInOtherCase_KeepsItsStateUnderTheNewOptions()

@@ -3,6 +3,7 @@ using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using static FailoverMonitor.Tests.Monitoring.MonitoringFixtures;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Monitoring;
 
@@ -15,7 +16,7 @@ public sealed class UnitStateTrackerTests
     private const int UnitStateUnreadable = 27;
 
     private readonly FakeTimeProvider _clock = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeUnits _units = new();
     private readonly BreakableUnits _services;
     private readonly UnitStateTracker _tracker;

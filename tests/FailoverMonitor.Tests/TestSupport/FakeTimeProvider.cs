@@ -16,6 +16,9 @@ public sealed class FakeTimeProvider : Microsoft.Extensions.Time.Testing.FakeTim
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
 
     private readonly object _lock = new();
+
+    // Held while the clock moves and while a timer is armed, so a due time noted here is the one the library uses.
+    private readonly object _advancing = new();
     private readonly List<WatchedTimer> _armed = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -29,9 +32,22 @@ public sealed class FakeTimeProvider : Microsoft.Extensions.Time.Testing.FakeTim
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new WatchedTimer(this, isTimeout: state is CancellationTokenSource);
-        Arm(timer, dueTime, period);
-        timer.Inner = base.CreateTimer(s => Fired(timer, callback, s), state, dueTime, period);
+        lock (_advancing)
+        {
+            Arm(timer, dueTime, period);
+            timer.Inner = base.CreateTimer(s => Fired(timer, callback, s), state, dueTime, period);
+        }
+
         return timer;
+    }
+
+    /// <summary>Moves the clock forward as the library's Advance does, firing what falls due, but never while a timer is being armed.</summary>
+    public new void Advance(TimeSpan delta)
+    {
+        lock (_advancing)
+        {
+            base.Advance(delta);
+        }
     }
 
     /// <summary>
@@ -196,8 +212,11 @@ public sealed class FakeTimeProvider : Microsoft.Extensions.Time.Testing.FakeTim
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            owner.Arm(this, dueTime, period);
-            return Inner.Change(dueTime, period);
+            lock (owner._advancing)
+            {
+                owner.Arm(this, dueTime, period);
+                return Inner.Change(dueTime, period);
+            }
         }
 
         public void Dispose()

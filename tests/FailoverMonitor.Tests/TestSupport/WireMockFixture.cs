@@ -1,5 +1,6 @@
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using WireMock.Settings;
 
 namespace FailoverMonitor.Tests.TestSupport;
 
@@ -14,8 +15,8 @@ public sealed class WireMockFixture : IDisposable
     private SemaphoreSlim _hung = new(0);
     private int _hungCount;
 
-    /// <summary>The server; its <see cref="WireMockServer.Url"/> is <c>http://localhost:PORT</c> or the like.</summary>
-    public WireMockServer Server { get; } = WireMockServer.Start();
+    /// <summary>The server, on 127.0.0.1 only (WireMock.Net's default listens on every interface); port 0 lets the OS pick a free one.</summary>
+    public WireMockServer Server { get; } = WireMockServer.Start(new WireMockServerSettings { Urls = ["http://127.0.0.1:0"] });
 
     /// <summary>The server, without any stub, scenario state, log entry or hung request count left from an earlier test.</summary>
     public WireMockServer Fresh()
