@@ -8,6 +8,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Metrics;
 
@@ -134,7 +135,7 @@ public sealed class MetricsExportTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var endPoint = (IPEndPoint)taken.LocalEndpoint;
-        var logs = new CollectingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var export = new MetricsExport("FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"), endPoint, null, 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
         await export.StartAsync(Ct);
@@ -191,7 +192,7 @@ public sealed class MetricsExportTests
         taken.Start();
         var tunnels = new MetricsRig.TwoTunnels();
         using var metrics = new MonitorMetrics(tunnels.Usage, tunnels.Options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
-        var logs = new CollectingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var export = new MetricsExport(metrics.Meter.Name, (IPEndPoint)taken.LocalEndpoint, new Uri($"http://{collector.Address}"), 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
         await export.StartAsync(Ct);

@@ -6,6 +6,7 @@ using FailoverMonitor.Monitoring;
 using FailoverMonitor.Tests.Monitoring;
 using FailoverMonitor.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FailoverMonitor.Tests.Metrics;
 
@@ -17,7 +18,7 @@ internal sealed class MetricsRig : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private MetricsRig(MonitorMetrics metrics, MetricsExport export, CollectingLoggerProvider logs)
+    private MetricsRig(MonitorMetrics metrics, MetricsExport export, FakeLogCollector logs)
     {
         Metrics = metrics;
         Export = export;
@@ -31,7 +32,7 @@ internal sealed class MetricsRig : IDisposable
     public MetricsExport Export { get; }
 
     /// <summary>What the export logged.</summary>
-    public CollectingLoggerProvider Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     /// <summary>Where <c>/metrics</c> is served.</summary>
     public Uri ScrapeUri => Export.ScrapeUri ?? throw new InvalidOperationException("not serving");
@@ -40,7 +41,7 @@ internal sealed class MetricsRig : IDisposable
     public static MetricsRig Start(ApiUsage usage, MonitorOptions options, Uri? otlp = null)
     {
         var metrics = new MonitorMetrics(usage, options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
-        var logs = new CollectingLoggerProvider();
+        var logs = new FakeLogCollector();
         // The port was free a moment ago; a parallel test may take it in between, so try a few.
         for (var attempt = 1; ; attempt++)
         {
@@ -69,7 +70,6 @@ internal sealed class MetricsRig : IDisposable
         Export.Dispose();
         Metrics.Dispose();
         _http.Dispose();
-        Logs.Dispose();
     }
 
     /// <summary>Two tunnels, web and db, sharing one token (never shown), with a fake clock for the API usage.</summary>
