@@ -16,10 +16,10 @@ public static class CheckConfigCommand
     public static async Task<int> RunAsync(string? configArgument, bool verifyTokens, TextWriter output, CancellationToken cancellationToken)
     {
         var path = ConfigurationLoader.ResolvePath(configArgument);
-        MonitorOptions options;
+        LoadedConfiguration loaded;
         try
         {
-            options = ConfigurationLoader.Load(path);
+            loaded = ConfigurationLoader.Load(path);
         }
         catch (ConfigurationException e)
         {
@@ -27,6 +27,7 @@ public static class CheckConfigCommand
             return ExitCodes.Configuration;
         }
 
+        var options = loaded.Options;
         await output.WriteLineAsync($"Configuration {path} is valid.").ConfigureAwait(false);
         await output.WriteLineAsync($"gateway {options.GatewayIp}, check_interval {options.CheckInterval} s, failure_threshold {options.FailureThreshold}, recovery_threshold {options.RecoveryThreshold}, failover_on {string.Join(",", options.FailoverOn)}, failback {options.Failback}, confirm_delay {options.ConfirmDelay} s").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -45,7 +46,7 @@ public static class CheckConfigCommand
             await output.WriteLineAsync($"  token of {string.Join(", ", budget.Tunnels)}: {budget.Steady} per 5 min, up to {budget.WorstCase} with every backup active").ConfigureAwait(false);
         }
 
-        foreach (var warning in options.Warnings)
+        foreach (var warning in loaded.Warnings)
         {
             await output.WriteLineAsync($"WARNING: {warning}").ConfigureAwait(false);
         }

@@ -24,10 +24,10 @@ public static class RunCommand
     public static async Task<int> RunAsync(string? configArgument, bool dryRun, CancellationToken cancellationToken)
     {
         var configPath = ConfigurationLoader.ResolvePath(configArgument);
-        MonitorOptions options;
+        LoadedConfiguration loaded;
         try
         {
-            options = ConfigurationLoader.Load(configPath);
+            loaded = ConfigurationLoader.Load(configPath);
         }
         catch (ConfigurationException e)
         {
@@ -44,8 +44,9 @@ public static class RunCommand
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        var options = loaded.Options;
         var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
-        AddServices(builder.Services, options, configPath, dryRun);
+        AddServices(builder.Services, loaded, configPath, dryRun);
 
         using var host = builder.Build();
 
@@ -66,8 +67,9 @@ public static class RunCommand
         return await HostExit.RunAsync(host, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void AddServices(IServiceCollection services, MonitorOptions options, string configPath, bool dryRun)
+    private static void AddServices(IServiceCollection services, LoadedConfiguration loaded, string configPath, bool dryRun)
     {
+        var options = loaded.Options;
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         services.AddSingleton(options);
@@ -105,7 +107,8 @@ public static class RunCommand
         services.AddSingleton<IStatusOutput>(sp => sp.GetRequiredService<StatusPublisher>());
         services.AddSingleton<TunnelObserver>();
         services.AddSingleton<TokenVerifier>();
-        services.AddSingleton<StartupChecks>();
+        services.AddSingleton(sp => new StartupChecks(
+            sp.GetRequiredService<TokenVerifier>(), sp.GetRequiredService<IServiceController>(), sp.GetRequiredService<ILogger<StartupChecks>>(), loaded.Warnings));
         services.AddSingleton<TunnelSet>();
         services.AddSingleton<GatewayWatch>();
         services.AddSingleton<UnitStateTracker>();

@@ -21,12 +21,12 @@ public static class ConfigurationLoader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Loads and validates the file at <paramref name="path"/>; tokens are read from token files.</summary>
-    /// <returns>Options that passed every rule, each tunnel's <see cref="TunnelOptions.ResolvedToken"/> set.</returns>
+    /// <returns>Options that passed every rule, each tunnel's <see cref="TunnelOptions.ResolvedToken"/> set, and the warnings.</returns>
     /// <exception cref="ConfigurationException">
     /// The file is unreadable, not a regular file, over <see cref="MaxConfigBytes"/>, not JSON, or breaks any rule.
     /// No other exception leaves this method for anything in the file.
     /// </exception>
-    public static MonitorOptions Load(string path)
+    public static LoadedConfiguration Load(string path)
     {
         if (string.IsNullOrEmpty(path))
         {
@@ -51,7 +51,7 @@ public static class ConfigurationLoader
     /// resolves relative token files). Widened for tests, which feed it thousands of texts without a file each.
     /// </summary>
     /// <exception cref="ConfigurationException">See <see cref="Load"/>.</exception>
-    internal static MonitorOptions Parse(string path, ReadOnlySpan<byte> content)
+    internal static LoadedConfiguration Parse(string path, ReadOnlySpan<byte> content)
     {
         var json = content.StartsWith("\uFEFF"u8) ? content[3..] : content;
         var (problems, bindable, leftOut) = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.MonitorOptions);
@@ -79,13 +79,14 @@ public static class ConfigurationLoader
         // A value left out (wrong type, null) is already a problem: "missing" or "out of range" for it would repeat it.
         var left = leftOut.ToHashSet(StringComparer.Ordinal);
         problems.AddRange(MonitorOptionsValidator.FindProblems(options).Where(p => !IsAtOrUnder(p, left)));
-        ResolveTokens(options, path, problems);
+        var warnings = new List<string>();
+        ResolveTokens(options, path, problems, warnings);
         if (problems.Count == 0)
         {
-            ApiBudget.Check(options, problems, options.Warnings);
+            ApiBudget.Check(options, problems, warnings);
             if (ListenAddress.TryParse(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
             {
-                options.Warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
+                warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
             }
         }
 
@@ -94,7 +95,7 @@ public static class ConfigurationLoader
             throw new ConfigurationException(path, problems);
         }
 
-        return options;
+        return new LoadedConfiguration(options, warnings);
     }
 
     /// <summary>True when the field a problem names (<c>$.a.b[2].c: …</c>) is one of <paramref name="paths"/> or inside one.</summary>
@@ -120,13 +121,13 @@ public static class ConfigurationLoader
             ? fromEnvironment
             : MonitorOptions.DefaultConfigPath);
 
-    private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems)
+    private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems, List<string> warnings)
     {
         var configDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? "/";
         var hasInlineToken = options.Tunnels.Any(t => !string.IsNullOrWhiteSpace(t?.Token));
         var hasWebhooks = options.Alerts is { Count: > 0 };
         var secret = hasInlineToken ? "an API token" : hasWebhooks ? "webhook URLs (alerts)" : null;
-        CheckSecretFile(configPath, "$", secret, options.Warnings, problems);
+        CheckSecretFile(configPath, "$", secret, warnings, problems);
         for (var i = 0; i < options.Tunnels.Count; i++)
         {
             var tunnel = options.Tunnels[i];
@@ -144,7 +145,7 @@ public static class ConfigurationLoader
                 var file = Path.Combine(configDirectory, tunnel.TokenFile);
                 // Read first: only a regular file's mode means anything (/dev/zero is mode 666).
                 var token = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
-                if (token is not null && CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", options.Warnings, problems))
+                if (token is not null && CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", warnings, problems))
                 {
                     tunnel.ResolvedToken = token;
                 }

@@ -6,5 +6,5 @@ public sealed record ConfigurationSource(string Path)
 {
     /// <summary>Loads and validates the file; see <see cref="ConfigurationLoader.Load"/>.</summary>
     /// <exception cref="ConfigurationException">It cannot be used.</exception>
-    public MonitorOptions Load() => ConfigurationLoader.Load(Path);
+    public LoadedConfiguration Load() => ConfigurationLoader.Load(Path);
 }

@@ -167,7 +167,4 @@ public sealed class MonitorOptions
     /// <summary>Webhooks told of failovers, failbacks, restarts, holds and configuration problems; optional, default none. Read at start (a reload does not change them).</summary>
     public List<AlertOptions> Alerts { get; set; } = [];
 #pragma warning restore SYSLIB1213
-
-    /// <summary>Things worth a WARNING at start that do not stop it (e.g. a token file readable by others); set by the loader.</summary>
-    internal List<string> Warnings { get; } = [];
 }

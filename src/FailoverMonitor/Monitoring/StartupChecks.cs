@@ -9,14 +9,15 @@ namespace FailoverMonitor.Monitoring;
 /// <summary>
 /// Checks made once before the first cycle so that configuration mistakes are named at start, not at the first
 /// failover: every token is verified against the API, every backup unit must exist. They log; they never stop
-/// the monitor (the API may simply be unreachable at boot).
+/// the monitor (the API may simply be unreachable at boot). The start-up load's <paramref name="warnings"/> are
+/// logged first.
 /// </summary>
-public sealed class StartupChecks(TokenVerifier tokens, IServiceController services, ILogger<StartupChecks> logger)
+public sealed class StartupChecks(TokenVerifier tokens, IServiceController services, ILogger<StartupChecks> logger, IReadOnlyList<string>? warnings = null)
 {
     /// <summary>Runs the checks for <paramref name="options"/>.</summary>
     public async Task RunAsync(MonitorOptions options, CancellationToken cancellationToken)
     {
-        foreach (var warning in options.Warnings)
+        foreach (var warning in warnings ?? [])
         {
             Log.ConfigurationWarning(logger, warning);
         }

@@ -75,7 +75,8 @@ public sealed class TunnelSet
         // A reload must never end the process: whatever goes wrong, the running configuration stays.
         try
         {
-            Reconcile(_source.Load());
+            var loaded = _source.Load();
+            Reconcile(loaded.Options, loaded.Warnings);
         }
         catch (ConfigurationException e)
         {
@@ -87,8 +88,8 @@ public sealed class TunnelSet
         }
     }
 
-    /// <summary>Adopts validated <paramref name="loaded"/> options, keeping the state of every unchanged tunnel.</summary>
-    public void Reconcile(MonitorOptions loaded)
+    /// <summary>Adopts validated <paramref name="loaded"/> options, keeping the state of every unchanged tunnel; logs the load's <paramref name="warnings"/>.</summary>
+    public void Reconcile(MonitorOptions loaded, IReadOnlyList<string>? warnings = null)
     {
         foreach (var (key, changed) in RestartOnlyKeys)
         {
@@ -122,7 +123,7 @@ public sealed class TunnelSet
             Log.TunnelRemoved(_logger, removed.Name, removed.Service);
         }
 
-        foreach (var warning in loaded.Warnings)
+        foreach (var warning in warnings ?? [])
         {
             Log.ConfigurationWarning(_logger, warning);
         }

@@ -14,13 +14,13 @@ public sealed class AlertOptionsTests : IDisposable
     [Fact]
     public void Load_NoAlertsKey_NoAlerts()
     {
-        Assert.Empty(ConfigurationLoader.Load(Write(null)).Alerts);
+        Assert.Empty(ConfigurationLoader.Load(Write(null)).Options.Alerts);
     }
 
     [Fact]
     public void Load_UrlOnly_JsonFormatAndEveryEvent()
     {
-        var options = ConfigurationLoader.Load(Write($$"""[ { "url": "{{SlackUrl}}" } ]"""));
+        var options = ConfigurationLoader.Load(Write($$"""[ { "url": "{{SlackUrl}}" } ]""")).Options;
 
         var alert = Assert.Single(options.Alerts);
         Assert.Equal(SlackUrl, alert.Url);
@@ -37,7 +37,7 @@ public sealed class AlertOptionsTests : IDisposable
               { "url": "http://127.0.0.1:9000/hook", "format": "discord" },
               { "url": "http://[::1]:9000/hook", "format": "json", "events": ["config_problem"] }
             ]
-            """));
+            """)).Options;
 
         Assert.Equal(["slack", "discord", "json"], options.Alerts.Select(a => a.Format));
         Assert.Equal(["failover", "hold"], options.Alerts[0].Events);

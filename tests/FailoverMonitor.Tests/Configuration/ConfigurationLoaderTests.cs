@@ -29,7 +29,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
             }
             """);
 
-        var options = ConfigurationLoader.Load(path);
+        var options = ConfigurationLoader.Load(path).Options;
 
         Assert.Equal("192.168.1.1", options.GatewayIp);
         Assert.Equal(3, options.CheckInterval);
@@ -173,7 +173,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         _dir.Write("web.token", Token + "\n");
         var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_file": "web.token", "service": "b" }""");
 
-        var options = ConfigurationLoader.Load(path);
+        var options = ConfigurationLoader.Load(path).Options;
 
         Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
     }
@@ -278,7 +278,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void Load_NewKeysOmitted_Defaults()
     {
-        var options = ConfigurationLoader.Load(Write());
+        var options = ConfigurationLoader.Load(Write()).Options;
 
         Assert.Equal(30, options.MinActionInterval);
         Assert.Equal(10, options.MaxActionsPerHour);
@@ -346,9 +346,9 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         var tunnels = string.Join(",", Enumerable.Range(0, 6).Select(i =>
             $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{Guid.NewGuid()}}", "token": "{{Token}}", "service": "b{{i}}" }"""));
 
-        var options = ConfigurationLoader.Load(Write(tunnel: tunnels));
+        var loaded = ConfigurationLoader.Load(Write(tunnel: tunnels));
 
-        Assert.Contains(options.Warnings, w => w.Contains("up to 700 with every backup active", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.Contains("up to 700 with every backup active", StringComparison.Ordinal));
     }
 
     // ---- token_credential ----
@@ -361,7 +361,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         using var variable = EnvironmentVariable.Set(CredentialsDirectory, credentials.Path);
         var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "cf-web", "service": "b" }""");
 
-        var options = ConfigurationLoader.Load(path);
+        var options = ConfigurationLoader.Load(path).Options;
 
         Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
     }
@@ -421,10 +421,10 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         Chmod(tokenFile, "644");
         var path = WriteWithTokenFile();
 
-        var options = ConfigurationLoader.Load(path);
+        var loaded = ConfigurationLoader.Load(path);
 
-        Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
-        var warning = Assert.Single(options.Warnings);
+        Assert.Equal(Token, loaded.Options.Tunnels[0].ResolvedToken!.Reveal());
+        var warning = Assert.Single(loaded.Warnings);
         Assert.StartsWith($"{tokenFile} holds an API token and is readable by group or others (mode 644)", warning);
         Assert.Contains($"chmod 600 {tokenFile}", warning);
         Assert.DoesNotContain(Token, warning);

@@ -11,32 +11,32 @@ public sealed class MetricsKeysTests
     [Fact]
     public void Load_NeitherKey_BothOff()
     {
-        var options = Load("");
+        var loaded = Load("");
 
-        Assert.Null(options.MetricsListen);
-        Assert.Null(options.OtlpEndpoint);
+        Assert.Null(loaded.Options.MetricsListen);
+        Assert.Null(loaded.Options.OtlpEndpoint);
     }
 
     [Fact]
     public void Load_LoopbackListenAndOtlp_AcceptedWithoutWarning()
     {
-        var options = Load("""
+        var loaded = Load("""
             "metrics_listen": "127.0.0.1:9464", "otlp_endpoint": "http://127.0.0.1:4318",
             """);
 
-        Assert.Equal("127.0.0.1:9464", options.MetricsListen);
-        Assert.Equal("http://127.0.0.1:4318", options.OtlpEndpoint);
-        Assert.DoesNotContain(options.Warnings, w => w.Contains("metrics_listen", StringComparison.Ordinal));
+        Assert.Equal("127.0.0.1:9464", loaded.Options.MetricsListen);
+        Assert.Equal("http://127.0.0.1:4318", loaded.Options.OtlpEndpoint);
+        Assert.DoesNotContain(loaded.Warnings, w => w.Contains("metrics_listen", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Load_ListenOnEveryInterface_AcceptedWithAWarning()
     {
-        var options = Load("""
+        var loaded = Load("""
             "metrics_listen": "0.0.0.0:9464",
             """);
 
-        Assert.Contains(options.Warnings, w => w.StartsWith("metrics_listen 0.0.0.0:9464 serves /metrics without authentication", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.StartsWith("metrics_listen 0.0.0.0:9464 serves /metrics without authentication", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class MetricsKeysTests
         Assert.Contains(e.Problems, p => p.StartsWith(problem, StringComparison.Ordinal));
     }
 
-    private static MonitorOptions Load(string keys)
+    private static LoadedConfiguration Load(string keys)
     {
         using var dir = new TempDirectory();
         var path = dir.Write("tunnels.json", $$"""{ "gateway_ip": "192.0.2.1", {{keys}} "tunnels": [ {{Tunnel}} ] }""");

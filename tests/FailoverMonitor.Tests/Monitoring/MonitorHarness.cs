@@ -110,7 +110,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         configure?.Invoke(options);
         var dir = new TempDirectory();
         WriteConfig(Path.Combine(dir.Path, "tunnels.json"), options);
-        options = ConfigurationLoader.Load(Path.Combine(dir.Path, "tunnels.json"));
+        options = ConfigurationLoader.Load(Path.Combine(dir.Path, "tunnels.json")).Options;
         foreach (var tunnel in options.Tunnels)
         {
             api.AddTunnel(Account, tunnel.TunnelId!, tunnel.Name!, Token);

@@ -29,6 +29,8 @@ public sealed class StartupChecksTests : IAsyncLifetime
     private readonly FakeLogCollector _logs = new();
     private FakeCloudflare _api = null!;
     private HttpClient _http = null!;
+    private TokenVerifier _verifier = null!;
+    private SystemctlServiceController _controller = null!;
     private StartupChecks _checks = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -41,7 +43,9 @@ public sealed class StartupChecksTests : IAsyncLifetime
         _api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
         _http = new HttpClient { BaseAddress = _api.BaseUrl };
         var client = new CloudflareTunnelClient(_http, CloudflareResilience.Build(new MonitorOptions(), _clock), new ApiUsage(_clock));
-        _checks = new StartupChecks(new TokenVerifier(client, _clock), new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner)), _logs.CreateFactory().CreateLogger<StartupChecks>());
+        _verifier = new TokenVerifier(client, _clock);
+        _controller = new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner));
+        _checks = new StartupChecks(_verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>());
     }
 
     public async ValueTask DisposeAsync()
@@ -118,10 +122,10 @@ public sealed class StartupChecksTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_ConfigurationWarnings_EachLogged()
     {
-        var options = Options(Tunnel("web0", Account, Secret));
-        options.Warnings.Add("/etc/failover-monitor/web.token holds an API token and is readable by group or others (mode 644)");
+        var checks = new StartupChecks(_verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>(),
+            ["/etc/failover-monitor/web.token holds an API token and is readable by group or others (mode 644)"]);
 
-        await _checks.RunAsync(options, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await checks.RunAsync(Options(Tunnel("web0", Account, Secret)), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         var warning = Assert.Single(_logs.WithId(ConfigurationWarning));
         Assert.Equal(LogLevel.Warning, warning.Level);
