@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
-using FailoverMonitor.Status;
 
 namespace FailoverMonitor.Metrics;
 
