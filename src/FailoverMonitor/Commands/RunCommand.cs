@@ -6,6 +6,7 @@ using FailoverMonitor.Gateway;
 using FailoverMonitor.Logging;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
+using FailoverMonitor.Runtime;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
@@ -118,5 +119,6 @@ public static class RunCommand
         services.AddMonitorMetrics(options);
         services.AddSingleton<MonitorWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
+        services.AddHostedService(sp => new MemoryHousekeeping(sp.GetRequiredService<TimeProvider>()));
     }
 }

@@ -18,6 +18,7 @@ internal static class FolderLayering
         ["Logging"] = 0,
         ["Systemd"] = 0,
         ["Http"] = 0,
+        ["Runtime"] = 0,
 
         // What the daemon is told to do.
         ["Configuration"] = 1,

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Hosting;
+
+namespace FailoverMonitor.Runtime;
+
+/// <summary>
+/// Hands back memory the daemon no longer uses, once every <see cref="Interval"/>: a full, blocking, compacting
+/// collection in the GC's aggressive mode (<see cref="GCCollectionMode.Aggressive"/>, which also decommits free
+/// regions), then the finalizers it queued.
+/// </summary>
+/// <remarks>
+/// Why: the daemon allocates little, so the workstation GC seldom needs a generation-2 collection on its own, and
+/// until one runs, garbage that holds native memory (OpenSSL certificate and TLS handles, released by finalizers
+/// after each reconnect) stays resident. In the bench's 2,000-cycle soak with API faults, RSS climbed by about
+/// 1 MiB every 500 cycles without this. The runtime's own knobs (gen-0 size, conserve-memory, a heap hard limit)
+/// bound the managed heap, not how long such garbage waits; no library does this job. One collection of a heap of
+/// a few megabytes costs milliseconds.
+/// </remarks>
+public sealed class MemoryHousekeeping(TimeProvider time, Action collect) : BackgroundService
+{
+    /// <summary>Time between collections: 5 minutes, on <see cref="TimeProvider"/>'s monotonic timers.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>Collects with <see cref="CollectNow"/>.</summary>
+    public MemoryHousekeeping(TimeProvider time) : this(time, CollectNow)
+    {
+    }
+
+    /// <summary>The collection itself: generation 2, aggressive, blocking and compacting; then the queued finalizers.</summary>
+    public static void CollectNow()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                collect();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+}
