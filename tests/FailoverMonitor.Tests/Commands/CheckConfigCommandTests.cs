@@ -3,7 +3,7 @@ using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Commands;
 
-public sealed class CheckConfigCommandTests : IDisposable
+public sealed partial class CheckConfigCommandTests : IDisposable
 {
     private const string Account = "0123456789abcdef0123456789abcdef";
     private const string TunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";

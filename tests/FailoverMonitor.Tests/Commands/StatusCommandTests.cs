@@ -65,6 +65,57 @@ public sealed class StatusCommandTests : IDisposable
         Assert.InRange(output.Split('\n').Max(l => l.Length), 1, 1000);
     }
 
+    [Fact]
+    public void Run_NoStateFile_NotRunningNamingThePathAndHowToStart()
+    {
+        var (exit, output) = Run();
+
+        Assert.Equal(ExitCodes.NotRunning, exit);
+        Assert.Contains($"no state file at {StatePath}", output, StringComparison.Ordinal);
+        Assert.Contains("systemctl start failover-monitor", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_PidOfNoProcess_NotRunningHasExited()
+    {
+        Write(new StatusSnapshot { Pid = int.MaxValue }); // above any pid_max
+
+        var (exit, output) = Run();
+
+        Assert.Equal(ExitCodes.NotRunning, exit);
+        Assert.Contains($"pid {int.MaxValue} from {StatePath} has exited", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_RunningDaemon_TableOfItsTunnels()
+    {
+        Write(Running() with { Tunnels = [new TunnelStatusEntry { Name = "web", TunnelId = "6ff42ae2-765d", Status = "healthy", Service = "backup", BackupActive = false }] });
+
+        var (exit, output) = Run();
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.StartsWith($"FailoverMonitor 9.9.9, pid {Environment.ProcessId},", output, StringComparison.Ordinal);
+        Assert.Matches(@"\nweb +6ff42ae2 +healthy +- +backup inactive ", output);
+    }
+
+    [Fact]
+    public void Run_RunningDaemonAsJson_TheSnapshotAsJson()
+    {
+        Write(Running() with { GatewayIp = "192.0.2.1" });
+
+        using var output = new StringWriter();
+        var exit = StatusCommand.Run(StatePath, json: true, output);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(output.ToString());
+        Assert.Equal(Environment.ProcessId, json.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal("9.9.9", json.RootElement.GetProperty("version").GetString());
+        Assert.Equal("192.0.2.1", json.RootElement.GetProperty("gateway_ip").GetString());
+    }
+
+    private static StatusSnapshot Running() =>
+        new() { Pid = Environment.ProcessId, ProcessStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId), Version = "9.9.9" };
+
     private void Write(StatusSnapshot snapshot) => Assert.Null(new StateFile(StatePath).TryWrite(snapshot));
 
     private (int Exit, string Output) Run()

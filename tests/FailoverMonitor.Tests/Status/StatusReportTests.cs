@@ -88,4 +88,71 @@ public sealed class StatusReportTests
 
         Assert.Contains("FAILED (3 in a row: x); last successful check never", table, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Liveness_ThisProcessWithItsStartTicks_Running() =>
+        Assert.Equal(DaemonLiveness.Running, StatusReport.Liveness(new StatusSnapshot { Pid = Environment.ProcessId, ProcessStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId) }));
+
+    [Fact]
+    public void Liveness_ThisProcessWithoutStartTicks_RunningByItsPidAlone() =>
+        Assert.Equal(DaemonLiveness.Running, StatusReport.Liveness(new StatusSnapshot { Pid = Environment.ProcessId }));
+
+    [Fact]
+    public void Liveness_PidRunsButStartedAtAnotherTime_PidReused() =>
+        Assert.Equal(DaemonLiveness.PidReused, StatusReport.Liveness(new StatusSnapshot { Pid = Environment.ProcessId, ProcessStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId) + 1 }));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(int.MaxValue)] // above any pid_max: no such process
+    public void Liveness_NoSuchProcess_Exited(int pid) =>
+        Assert.Equal(DaemonLiveness.Exited, StatusReport.Liveness(new StatusSnapshot { Pid = pid, ProcessStartTicks = 99 }));
+
+    [Fact]
+    public void ToTable_FullSnapshot_HeaderTunnelRowAndTokenRow()
+    {
+        var snapshot = Snapshot(
+            Tunnel("web") with
+            {
+                Status = "unknown", UnknownReason = "HTTP 502", LiveConnectors = ["aaaaaaaa-1111", "bbbbbbbb-2222"], LocalConnectorId = "bbbbbbbb-2222",
+                ConsecutiveFailures = 2, ConsecutiveRecoveries = 1, LastAction = "started backup", LastActionAt = T0 + TimeSpan.FromSeconds(61),
+            },
+            Tunnel("api") with { Status = null, LiveConnectors = [], BackupActive = null }) with
+        {
+            DryRun = true,
+            GatewayReachable = false,
+            Tokens = [new TokenStatusEntry { Tunnels = ["web", "api"], RequestsSent = 12, BudgetPer5Minutes = 200, RateLimitedUntil = T0 + TimeSpan.FromMinutes(3) }],
+        };
+
+        var lines = StatusReport.ToTable(snapshot, T0).Split(Environment.NewLine);
+
+        Assert.Equal("FailoverMonitor 1.0.0, pid 4242, up since 2026-01-01 00:00:00Z, config /opt/failover-monitor/tunnels.json, DRY RUN", lines[0]);
+        Assert.Equal("Last check 0 s ago (every 3 s); gateway 192.0.2.1 UNREACHABLE", lines[1]);
+        Assert.Matches(@"^TUNNEL +ID +STATUS +CONNECTORS +BACKUP +COUNTS +LAST ACTION +HOLD$", lines[3]);
+        Assert.Matches(@"^web +6ff42ae2 +unknown: HTTP 502 +aaaaaaaa bbbbbbbb\(local\) +cloudflared-backup active +fail 2 back 1 +01-01 00:01:01Z started backup +-$", lines[4]);
+        Assert.Matches(@"^api +6ff42ae2 +- +none +cloudflared-backup unreadable +fail 0 back 0 +- +-$", lines[5]);
+        Assert.Matches(@"^TOKEN OF +REQUESTS SENT +BUDGET /5 MIN +RATE LIMITED$", lines[7]);
+        Assert.Matches(@"^web,api +12 +200 of 1200 +until 00:03:00Z$", lines[8]);
+    }
+
+    [Fact]
+    public void ToTable_NotProbedYetAndConnectorsNotFetched_SaidSo()
+    {
+        var table = StatusReport.ToTable(Snapshot(Tunnel("web") with { BackupActive = false }) with { GatewayReachable = null }, T0);
+
+        Assert.Contains("gateway 192.0.2.1 not probed yet", table, StringComparison.Ordinal);
+        Assert.Matches(@"\nweb +6ff42ae2 +healthy +- +cloudflared-backup inactive ", table);
+    }
+
+    [Fact]
+    public void ToJson_Snapshot_SnakeCaseJsonThatReadsBack()
+    {
+        var json = StatusReport.ToJson(Snapshot(Tunnel("web")));
+
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(4242, document.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal("192.0.2.1", document.RootElement.GetProperty("gateway_ip").GetString());
+        Assert.Equal("cloudflared-backup", document.RootElement.GetProperty("tunnels")[0].GetProperty("service").GetString());
+        Assert.True(document.RootElement.GetProperty("tunnels")[0].GetProperty("backup_active").GetBoolean());
+    }
 }
