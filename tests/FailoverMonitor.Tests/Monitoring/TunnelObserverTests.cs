@@ -22,6 +22,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
     private const string Lone = "00000000-0000-0000-0000-0000000000b1";
 
     private readonly Dictionary<string, (int Status, byte[] Body)> _answers = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requested = new();
     private LoopbackServer _server = null!;
     private HttpClient _http = null!;
 
@@ -32,6 +33,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
         _server = await LoopbackServer.StartAsync(
             async ctx =>
             {
+                _requested.Enqueue(ctx.Request.Path.Value!);
                 var (status, body) = _answers.TryGetValue(ctx.Request.Path.Value!, out var answer)
                     ? answer
                     : (404, """{"success":false,"errors":[{"code":7003,"message":"no route"}]}"""u8.ToArray());
