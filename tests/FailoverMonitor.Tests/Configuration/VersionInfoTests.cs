@@ -1,6 +1,6 @@
-using FailoverMonitor.Status;
+using FailoverMonitor.Configuration;
 
-namespace FailoverMonitor.Tests.Status;
+namespace FailoverMonitor.Tests.Configuration;
 
 public sealed class VersionInfoTests
 {
