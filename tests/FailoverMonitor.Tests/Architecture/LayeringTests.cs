@@ -1,0 +1,53 @@
+namespace FailoverMonitor.Tests.Architecture;
+
+/// <summary>The product's own source keeps the folder layering of <see cref="FolderLayering"/>.</summary>
+public sealed class LayeringTests
+{
+    private static readonly LayeringChecker Checker = new(FolderLayering.Ranks, FolderLayering.RootNamespace);
+
+    [Fact]
+    public void Check_ProductSource_NoReferenceUpOrSideways()
+    {
+        var project = ProjectFolder();
+        var files = Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(project, path).Replace('\\', '/'))
+            .Where(path => !path.StartsWith("bin/", StringComparison.Ordinal) && !path.StartsWith("obj/", StringComparison.Ordinal))
+            .Select(path => new SourceFile(path, File.ReadAllText(Path.Combine(project, path))))
+            .ToList();
+        var msbuild = new[] { Path.Combine(project, FolderLayering.RootNamespace + ".csproj"), Path.Combine(RepositoryRoot(), "Directory.Build.props") }
+            .Select(path => new SourceFile(Path.GetFileName(path), File.ReadAllText(path)));
+
+        var violations = Checker.Check(files).Concat(msbuild.SelectMany(Checker.CheckProject)).ToList();
+
+        Assert.True(files.Count > 50, $"only {files.Count} source files found under {project}");
+        Assert.True(violations.Count == 0, "References against the folder layering (see FolderLayering):\n" + string.Join('\n', violations));
+    }
+
+    [Fact]
+    public void Ranks_SourceFolders_EveryFolderRankedAndNoOther()
+    {
+        var project = ProjectFolder();
+        // A folder is one with source in it: an empty one left behind by a move is no folder of the project.
+        var folders = Directory.EnumerateDirectories(project)
+            .Where(d => Path.GetFileName(d) is not ("bin" or "obj") && Directory.EnumerateFiles(d, "*.cs", SearchOption.AllDirectories).Any())
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(FolderLayering.Ranks.Keys.Order(StringComparer.Ordinal), folders);
+    }
+
+    private static string ProjectFolder() => Path.Combine(RepositoryRoot(), "src", FolderLayering.RootNamespace);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FailoverMonitor.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no FailoverMonitor.sln above {AppContext.BaseDirectory}");
+    }
+}
