@@ -14,27 +14,18 @@ public sealed class TokenVerifierTests : IAsyncLifetime
     private const string OtherSecret = "cf-verifier-other-Tn2Yw";
 
     private readonly FakeTimeProvider _clock = new();
-    private FakeCloudflare _api = null!;
-    private HttpClient _http = null!;
-    private TokenVerifier _verifier = null!;
+    private VerifierRig _rig = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _api = await FakeCloudflare.StartAsync(ct: Ct);
-        _api.AddTunnel(Account, "11111111-0000-0000-0000-000000000001", "web0", Secret);
-        _api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
-        _http = new HttpClient { BaseAddress = _api.BaseUrl };
-        var client = new CloudflareTunnelClient(_http, CloudflareResilience.Build(new MonitorOptions(), _clock), new ApiUsage(_clock));
-        _verifier = new TokenVerifier(client, _clock);
+        _rig = await VerifierRig.StartAsync(_clock, Ct);
+        _rig.Api.AddTunnel(Account, "11111111-0000-0000-0000-000000000001", "web0", Secret);
+        _rig.Api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _rig.DisposeAsync();
 
     [Fact]
     public async Task VerifyAsync_TwoTunnelsOneTokenAndAnother_OneActiveCheckPerTokenInOrder()
@@ -44,7 +35,7 @@ public sealed class TokenVerifierTests : IAsyncLifetime
         Assert.Equal(["web0, web1", "api0"], checks.Select(c => c.Tunnels));
         Assert.All(checks, c => Assert.Equal(TokenVerdict.Active, c.Verdict));
         Assert.All(checks, c => Assert.Equal("active", c.Verification?.Status));
-        Assert.Equal(2, _api.CountRequests(r => r.Path.EndsWith("/tokens/verify", StringComparison.Ordinal)));
+        Assert.Equal(2, _rig.Api.CountRequests(r => r.Path.EndsWith("/tokens/verify", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -63,7 +54,7 @@ public sealed class TokenVerifierTests : IAsyncLifetime
     [Fact]
     public async Task VerifyAsync_ApiAnswersGarbage_Unverified()
     {
-        _api.InjectFault(new FakeFault(FaultKind.NotJson));
+        _rig.Api.InjectFault(new FakeFault(FaultKind.NotJson));
 
         var check = Assert.Single(await VerifyAsync(Tunnel("web0", Account, Secret)));
 
@@ -72,7 +63,7 @@ public sealed class TokenVerifierTests : IAsyncLifetime
     }
 
     private async Task<IReadOnlyList<TokenCheck>> VerifyAsync(params TunnelOptions[] tunnels) =>
-        await _verifier.VerifyAsync(tunnels, timeout: null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await _rig.Verifier.VerifyAsync(tunnels, timeout: null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
     private static TunnelOptions Tunnel(string name, string account, string token) => new()
     {

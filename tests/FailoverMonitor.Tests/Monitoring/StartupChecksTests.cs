@@ -27,9 +27,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new();
     private readonly FakeUnits _units = new();
     private readonly FakeLogCollector _logs = new();
-    private FakeCloudflare _api = null!;
-    private HttpClient _http = null!;
-    private TokenVerifier _verifier = null!;
+    private VerifierRig _rig = null!;
     private SystemctlServiceController _controller = null!;
     private StartupChecks _checks = null!;
 
@@ -37,29 +35,22 @@ public sealed class StartupChecksTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _api = await FakeCloudflare.StartAsync(ct: Ct);
-        _api.AddTunnel(Account, "11111111-0000-0000-0000-000000000001", "web0", Secret);
-        _api.AddTunnel(Account, "11111111-0000-0000-0000-000000000002", "web1", Secret);
-        _api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
-        _http = new HttpClient { BaseAddress = _api.BaseUrl };
-        var client = new CloudflareTunnelClient(_http, CloudflareResilience.Build(new MonitorOptions(), _clock), new ApiUsage(_clock));
-        _verifier = new TokenVerifier(client, _clock);
+        _rig = await VerifierRig.StartAsync(_clock, Ct);
+        _rig.Api.AddTunnel(Account, "11111111-0000-0000-0000-000000000001", "web0", Secret);
+        _rig.Api.AddTunnel(Account, "11111111-0000-0000-0000-000000000002", "web1", Secret);
+        _rig.Api.AddTunnel(OtherAccount, "22222222-0000-0000-0000-000000000001", "api0", OtherSecret);
         _controller = new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner));
-        _checks = new StartupChecks(_verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>());
+        _checks = new StartupChecks(_rig.Verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _rig.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_TokenSharedByTwoTunnels_VerifiedOnceAndNamed()
     {
         await RunAsync(Tunnel("web0", Account, Secret), Tunnel("web1", Account, Secret));
 
-        Assert.Equal(1, _api.CountRequests(r => r.Path.EndsWith("/tokens/verify", StringComparison.Ordinal)));
+        Assert.Equal(1, _rig.Api.CountRequests(r => r.Path.EndsWith("/tokens/verify", StringComparison.Ordinal)));
         var verified = Assert.Single(_logs.WithId(TokenVerified));
         Assert.Equal(LogLevel.Information, verified.Level);
         Assert.Equal("API token of tunnel(s) web0, web1: active", verified.Message);
@@ -72,7 +63,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
         await RunAsync(Tunnel("web0", Account, Secret), Tunnel("api0", OtherAccount, OtherSecret));
 
         Assert.Equal(2, _logs.WithId(TokenVerified).Count);
-        Assert.Equal([OtherSecret, Secret], _api.Requests.Select(r => r.Token).Order(StringComparer.Ordinal));
+        Assert.Equal([OtherSecret, Secret], _rig.Api.Requests.Select(r => r.Token).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -90,13 +81,13 @@ public sealed class StartupChecksTests : IAsyncLifetime
         Assert.Empty(_logs.WithId(TokenVerified));
 
         // The account endpoint first (account-owned tokens), then the user endpoint (user tokens).
-        Assert.Equal([$"/client/v4/accounts/{Account}/tokens/verify", "/client/v4/user/tokens/verify"], _api.Requests.Select(r => r.Path));
+        Assert.Equal([$"/client/v4/accounts/{Account}/tokens/verify", "/client/v4/user/tokens/verify"], _rig.Api.Requests.Select(r => r.Path));
     }
 
     [Fact]
     public async Task RunAsync_ApiAnswersGarbage_WarningThatItCouldNotVerify()
     {
-        _api.InjectFault(new FakeFault(FaultKind.NotJson));
+        _rig.Api.InjectFault(new FakeFault(FaultKind.NotJson));
 
         await RunAsync(Tunnel("web0", Account, Secret));
 
@@ -122,7 +113,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_ConfigurationWarnings_EachLogged()
     {
-        var checks = new StartupChecks(_verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>(),
+        var checks = new StartupChecks(_rig.Verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>(),
             ["/etc/failover-monitor/web.token holds an API token and is readable by group or others (mode 644)"]);
 
         await checks.RunAsync(Options(Tunnel("web0", Account, Secret)), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
