@@ -255,16 +255,6 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
-    public void ApiToken_ToString_HidesTheSecret()
-    {
-        var token = new ApiToken(Token);
-
-        Assert.DoesNotContain(Token, token.ToString());
-        Assert.DoesNotContain(Token, $"{token}");
-        Assert.Equal(Token, token.Reveal());
-    }
-
-    [Fact]
     public void ResolvePath_CommandLineWinsOverEnvironmentAndDefault()
     {
         Assert.Equal("/etc/x.json", ConfigurationLoader.ResolvePath("/etc/x.json"));

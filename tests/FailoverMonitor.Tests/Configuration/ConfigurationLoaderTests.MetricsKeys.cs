@@ -3,8 +3,8 @@ using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Configuration;
 
-/// <summary><c>metrics_listen</c> and <c>otlp_endpoint</c>: parsed, validated, warned about, off by default.</summary>
-public sealed class MetricsKeysTests
+// metrics_listen and otlp_endpoint: parsed, validated, warned about, off by default.
+public sealed partial class ConfigurationLoaderTests
 {
     private const string Tunnel = """{ "account_id": "0123456789abcdef0123456789abcdef", "tunnel_id": "11111111-2222-3333-4444-555555555555", "token": "t", "service": "cloudflared-backup" }""";
 
