@@ -114,11 +114,7 @@ public sealed class MonitorWorker : BackgroundService
 
             // Fixed rhythm: a slow cycle shortens the wait instead of pushing every later cycle back.
             var now = Instant.Now(_time);
-            if (next < now)
-            {
-                next = now;
-            }
-
+            next = next < now ? now : next;
             await _reload.WaitAsync(next - now, stoppingToken).ConfigureAwait(false);
         }
     }
