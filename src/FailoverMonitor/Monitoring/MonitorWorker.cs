@@ -123,8 +123,9 @@ public sealed class MonitorWorker : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         Log.MonitorStopping(_logger);
-        _status.Withdraw();
+        // The loop ends first: a cycle still running would otherwise write the state back after it was withdrawn.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _status.Withdraw();
     }
 
     /// <summary>One full check cycle over every tunnel. Public so tests drive cycles one at a time.</summary>
