@@ -88,7 +88,7 @@ public sealed class ActionExecutor(IServiceController services, IEnumerable<IMon
         {
             var state = (await services.GetStatesAsync([tunnel.Service], cancellationToken).ConfigureAwait(false))[tunnel.Service];
             activeNow = state.IsActive;
-            stillStopping = state.ActiveState == "deactivating";
+            stillStopping = state.IsStopping;
         }
         catch (ServiceControlException e)
         {

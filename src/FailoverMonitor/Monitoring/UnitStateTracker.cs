@@ -54,7 +54,7 @@ public sealed class UnitStateTracker(IServiceController services, TimeProvider t
         }
 
         // A stop that was still running when asked for: its end is the failback's "restored" line.
-        if (tunnel.StopPending && state.ActiveState != "deactivating")
+        if (tunnel.StopPending && !state.IsStopping)
         {
             tunnel.StopPending = false;
             if (!active)

@@ -172,9 +172,9 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
             reader.ReadStringAsSpan(); // followed unit
             reader.ReadObjectPathAsSpan();
             reader.ReadUInt32(); // job id
-            reader.ReadStringAsSpan(); // job type
+            var job = reader.ReadString();
             reader.ReadObjectPathAsSpan(); // job path
-            states.Add(new UnitState(activeState, loadState));
+            states.Add(new UnitState(activeState, loadState, job));
         }
 
         return states;

@@ -86,6 +86,21 @@ public sealed class DBusUnitStateReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_ActiveUnitWithAStopJobQueued_StoppingNotActive()
+    {
+        await using var bus = await StartBusAsync();
+        bus.Units["cloudflared-backup.service"] = ("loaded", "active");
+        bus.Jobs["cloudflared-backup.service"] = "stop";
+        using var reader = new DBusUnitStateReader(bus.Address, peer: false, TimeProvider.System);
+
+        var state = (await reader.ReadAsync(["cloudflared-backup"], Ct))["cloudflared-backup"];
+
+        Assert.Equal(new UnitState("active", "loaded", "stop"), state);
+        Assert.True(state.IsStopping);
+        Assert.False(state.IsActive);
+    }
+
+    [Fact]
     public async Task ReadAsync_BusRestartedBetweenReads_ReconnectsAndAnswers()
     {
         await using var bus = await StartBusAsync();

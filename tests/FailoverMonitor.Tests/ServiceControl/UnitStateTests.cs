@@ -17,6 +17,19 @@ public sealed class UnitStateTests
         Assert.Equal(expected, new UnitState(activeState, "loaded").IsActive);
 
     [Theory]
+    [InlineData("active", "", false, true)]
+    [InlineData("active", "stop", true, false)] // stop --no-block queued, systemd has not begun it yet
+    [InlineData("active", "restart", false, true)]
+    [InlineData("deactivating", "", true, false)]
+    [InlineData("inactive", "start", false, false)]
+    public void IsStopping_StateAndQueuedJob_OnItsWayDownIsNotActive(string activeState, string job, bool stopping, bool active)
+    {
+        var state = new UnitState(activeState, "loaded", job);
+        Assert.Equal(stopping, state.IsStopping);
+        Assert.Equal(active, state.IsActive);
+    }
+
+    [Theory]
     [InlineData("loaded", true)]
     [InlineData("stub", true)]
     [InlineData("not-found", false)]

@@ -30,6 +30,9 @@ public sealed class FakeSystemdBus : IAsyncDisposable
     /// <summary>The names of every <c>ListUnitsByNames</c> call, in order.</summary>
     public ConcurrentQueue<string[]> Calls { get; } = new();
 
+    /// <summary>The type of a unit's queued job (<c>stop</c>, <c>start</c>, …) by full unit name; none when absent.</summary>
+    public ConcurrentDictionary<string, string> Jobs { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Starts the bus and the fake systemd on it.</summary>
     public static async Task<FakeSystemdBus> StartAsync(CancellationToken cancellationToken)
     {
@@ -115,9 +118,10 @@ public sealed class FakeSystemdBus : IAsyncDisposable
                 writer.WriteString(activeState == "active" ? "running" : "dead");
                 writer.WriteString("");
                 writer.WriteObjectPath("/org/freedesktop/systemd1/unit/x");
-                writer.WriteUInt32(0);
-                writer.WriteString("");
-                writer.WriteObjectPath("/");
+                var job = bus.Jobs.GetValueOrDefault(name, "");
+                writer.WriteUInt32(job.Length == 0 ? 0u : 42u);
+                writer.WriteString(job);
+                writer.WriteObjectPath(job.Length == 0 ? "/" : "/org/freedesktop/systemd1/job/42");
             }
 
             writer.WriteArrayEnd(array);
