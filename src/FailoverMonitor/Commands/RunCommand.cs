@@ -10,7 +10,6 @@ using FailoverMonitor.Runtime;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Status;
 using FailoverMonitor.Systemd;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.WindowsServices;
@@ -39,12 +38,9 @@ public static class RunCommand
                 : ExitCodes.Configuration;
         }
 
-        // The empty builder: no appsettings.json watcher (an inotify thread) and no default logging providers; the
-        // monitor is configured by tunnels.json and sets up its own logging. Environment variables still set log levels
-        // (Logging__LogLevel__Default=Debug in a drop-in), as with the default builder.
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // The default builder, not the empty one: with CreateEmptyApplicationBuilder the bench measured about 20 MiB
+        // more RSS at 1,000 tunnels in 50 accounts (74 against 54 MiB, NativeAOT), for a reason not yet found.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var options = loaded.Options;
         var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
         AddServices(builder.Services, loaded, configPath, dryRun);
