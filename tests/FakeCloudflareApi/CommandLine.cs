@@ -19,6 +19,10 @@ internal static class CommandLine
                                         [--connections N]
               A stand-in for a backup cloudflared: registers with the fake at --api, serves GET /ready on
               --metrics (default 127.0.0.1:20241), deregisters on SIGTERM/SIGINT.
+          fake-cloudflare-api fake-systemd --bus unix:path=SOCKET --unit-dir DIR --log FILE
+              A stand-in for systemd on a D-Bus bus (e.g. dbus-daemon --session): owns org.freedesktop.systemd1 and
+              answers Manager.ListUnitsByNames from DIR (UNIT.tunnel: loaded, UNIT.active: active), appending
+              "<epoch ns> ListUnitsByNames <units>" to FILE per call; prints "listening <address>" when ready.
         """;
 
     /// <summary>Writes an error and the usage to stderr; returns exit code 2.</summary>
