@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # FailoverMonitor bench (issues 4, 8 and 9): publishes the monitor (one or more builds: BENCH_BUILDS="jit aot") and
-# the fake Cloudflare API, runs both out of process on 127.0.0.1 over HTTPS (a throwaway CA) with a fake systemctl,
-# and prints cycle time, API requests, failover latency, RSS, CPU, start-up time and, on request, a soak.
+# the fake Cloudflare API, runs both out of process on 127.0.0.1 over HTTPS (a throwaway CA) with a fake systemctl
+# and a fake systemd on a private D-Bus bus, and prints cycle time, API requests, failover latency, RSS, CPU, start-up time and, on request, a soak.
 # See bench/README.md. Knobs are environment variables (BENCH_*); BENCH_QUICK=1 is a smoke run.
 #
 #   bench/run.sh                              # cycles, failover, resources, ready: about 20 minutes on 2 cores
@@ -17,11 +17,19 @@ work=$here/.work
 
 die() { echo "bench: $*" >&2; exit 2; }
 
-# --- prerequisites: the .NET SDK, python3, curl, bash 5 (the README's setup plus standard Debian tools) ---------
+# --- prerequisites: the .NET SDK, python3, curl, dbus-daemon, bash 5 (the README's setup plus Debian packages) ---
 missing=()
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
 ((${#missing[@]} == 0)) || die "missing ${missing[*]}: sudo apt-get install ${missing[*]}"
+# Unit states: over D-Bus (a dbus-daemon of the bench's own with the fake systemd on it, as the monitor reads them in
+# production) or through the monitor's systemctl fallback, one process per read.
+case ${BENCH_UNIT_STATES:=dbus} in
+dbus) command -v dbus-daemon >/dev/null || die "missing dbus-daemon (the fake systemd's private bus): sudo apt-get install dbus-daemon, or BENCH_UNIT_STATES=systemctl to measure the systemctl fallback" ;;
+systemctl) ;;
+*) die "BENCH_UNIT_STATES=$BENCH_UNIT_STATES: dbus (the default) or systemctl" ;;
+esac
+export BENCH_UNIT_STATES
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' || die "python3 >= 3.8 is needed (found $(python3 --version 2>&1))"
 [[ -n ${EPOCHREALTIME:-} ]] || die "bash >= 5 is needed (the fake systemctl reads \$EPOCHREALTIME)"
 [[ $(uname -s) == Linux ]] || die "Linux only (/proc, Unix datagram sockets)"

@@ -63,10 +63,16 @@ S = {
     "outage2_trials": _env("BENCH_OUTAGE2_TRIALS", 1 if QUICK else 3, int),
     "soak_cycles": _env("BENCH_SOAK_CYCLES", 2000, int),
     "seed": _env("BENCH_SEED", 4, int),
+    "unit_states": os.environ.get("BENCH_UNIT_STATES", "").strip() or "dbus",
     "monitor_env": os.environ.get("BENCH_MONITOR_ENV", "").split(),
     "failover_config": json.loads(os.environ.get("BENCH_FAILOVER_CONFIG", "")
                                   or '{"min_action_interval": 0, "max_actions_per_hour": 1000}'),
 }
+if S["unit_states"] not in ("dbus", "systemctl"):
+    sys.exit(f"bench: BENCH_UNIT_STATES={S['unit_states']!r}: dbus (the default) or systemctl")
+DBUS = S["unit_states"] == "dbus"
+UNIT_STATES = ("over D-Bus: ListUnitsByNames to a fake systemd on a dbus-daemon of the bench's own, as in production"
+               if DBUS else "through the systemctl fallback: one fake 'systemctl show' process per read (BENCH_UNIT_STATES=systemctl)")
 # Issue 4's default confirm_delay (the target formula uses it even while the monitor has no such key yet).
 CONFIRM_DELAY = _env("BENCH_CONFIRM_DELAY", 1.0, float)
 
@@ -336,6 +342,15 @@ class Scenario:
         self.seed_path.write_text(json.dumps({"tunnels": seed}))
         self.config_tunnels = config_tunnels
         self.config_path = self.dir / "tunnels.json"
+        # With BENCH_UNIT_STATES=systemctl the monitor is pointed at a socket no one listens on, so it falls back to
+        # systemctl even on a host whose systemd would answer (and know nothing of the bench's units).
+        self.bus = SystemdBus(self) if DBUS else None
+        self.bus_address = self.bus.address if self.bus else f"unix:path={self.dir / 'no-bus'}"
+
+    def close(self):
+        """Stops the scenario's bus and fake systemd (the monitor and the fake API are stopped by their owners)."""
+        if self.bus:
+            self.bus.stop()
 
     def write_config(self, api_url, extra=None):
         config = {"gateway_ip": "127.0.0.1", "check_interval": self.interval, "log_file": str(self.monitor_log),
@@ -349,6 +364,64 @@ class Scenario:
         lone tunnel, else one list call per page of PAGE_SIZE."""
         per_account = math.ceil(self.tunnels / self.accounts)
         return 1 if per_account == 1 else math.ceil(per_account / PAGE_SIZE)
+
+
+class SystemdBus:
+    """A private D-Bus bus (dbus-daemon --session) with the fake systemd on it (fake-cloudflare-api fake-systemd): it
+    answers ListUnitsByNames from the scenario's unit directory, the one the fake systemctl keeps, and appends
+    "<epoch ns> ListUnitsByNames <units>" to the scenario's systemctl log per call. Both are started by this script,
+    outside the monitor's cgroup, as PID 1 and the system bus are outside the unit in production."""
+
+    SOCKET_MAX = 107  # sockaddr_un.sun_path, less the terminating NUL
+
+    def __init__(self, sc):
+        socket_path = sc.dir / "bus"
+        if len(bytes(socket_path)) > self.SOCKET_MAX:  # a deep checkout: a shorter name under bench/.work
+            socket_path = WORK / "bus" / f"{os.getpid()}-{sc.name}"
+            socket_path.parent.mkdir(exist_ok=True)
+            if len(bytes(socket_path)) > self.SOCKET_MAX:
+                raise RuntimeError(f"the bus socket path {socket_path} is longer than {self.SOCKET_MAX} bytes: move "
+                                   f"the checkout, or BENCH_UNIT_STATES=systemctl")
+        self.address = f"unix:path={socket_path}"
+        self.daemon_log, self.systemd_log = sc.dir / "dbus-daemon.log", sc.dir / "fake-systemd.log"
+        self.daemon = PROCS.start(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={self.address}",
+                                   "--print-address"], dict(os.environ), self.daemon_log)
+        self.systemd = None
+        self._wait(self.daemon, self.daemon_log, b"unix:path=", "dbus-daemon to listen")
+        self.systemd = PROCS.start([str(FAKE_DIR / "fake-cloudflare-api"), "fake-systemd", "--bus", self.address,
+                                    "--unit-dir", str(sc.unit_dir), "--log", str(sc.systemctl_log)],
+                                   dotnet_env(), self.systemd_log)
+        self._wait(self.systemd, self.systemd_log, b"listening", "the fake systemd to own org.freedesktop.systemd1")
+
+    def _wait(self, proc, log, marker, what):
+        try:
+            wait_until(lambda: proc.poll() is not None or marker in log.read_bytes(), 30, what)
+        except TimeoutError:
+            self.stop()
+            raise
+        if proc.poll() is not None:
+            self.stop()
+            raise RuntimeError(f"waiting for {what}: it exited with code {proc.returncode}; see {rel(log)}:\n"
+                               + log.read_text(errors="replace")[-2000:])
+
+    def cpu_s(self):
+        """CPU seconds (utime+stime) so far of the fake systemd and of dbus-daemon."""
+        return proc_stat(self.systemd.pid)[0], proc_stat(self.daemon.pid)[0]
+
+    def stop(self):
+        for proc in (self.systemd, self.daemon):
+            if proc:
+                PROCS.stop(proc, grace=10)
+
+
+DBUS_CALL = "ListUnitsByNames"
+
+
+def unit_state_calls(log_text):
+    """(systemctl processes, D-Bus ListUnitsByNames calls) among the lines of a scenario's systemctl log."""
+    verbs = [line.split()[1] for line in log_text.splitlines() if len(line.split()) >= 3]
+    dbus = verbs.count(DBUS_CALL)
+    return len(verbs) - dbus, dbus
 
 
 class Monitor:
@@ -366,7 +439,8 @@ class Monitor:
         env["BENCH_UNIT_DIR"] = str(scenario.unit_dir)
         env["BENCH_SYSTEMCTL_LOG"] = str(scenario.systemctl_log)
         env["BENCH_FAKE_URL"] = fake.url
-        shown = [f"PATH={rel(WORK / 'bin')}:$PATH"]
+        env["FAILOVER_MONITOR_DBUS_ADDRESS"] = scenario.bus_address
+        shown = [f"PATH={rel(WORK / 'bin')}:$PATH", f"FAILOVER_MONITOR_DBUS_ADDRESS=unix:path={rel(scenario.bus_address[len('unix:path='):])}"]
         if PKI:
             env["SSL_CERT_FILE"] = str(PKI / "trust.pem")
             if os.environ.get("BENCH_TRUST_SYSTEM") == "0":
@@ -421,6 +495,31 @@ class Monitor:
 
     def wait_cycles(self, count, timeout):
         wait_until(lambda: self.poll_console() >= count, timeout, f"{count} finished cycles (Debug line 43)")
+
+    # The monitor's own word on how it reads unit states (Log.UnitStates: events 220 bus, 221 fallback from the
+    # start, 222 bus failed, 223 bus back); the console shows the message without the event id.
+    UNIT_STATES_BUS = re.compile(r"Unit states: read through D-Bus [^\n]*")
+    UNIT_STATES_FALLBACK = re.compile(r"Unit states: read with [^\n]*")
+    UNIT_STATES_FAILED = re.compile(r"Unit states: D-Bus [^\n]* failed [^\n]*")
+
+    def check_unit_states(self, timeout=10):
+        """Waits for the monitor's line on how it reads unit states and returns it; raises when it is not the path
+        this run means to measure (BENCH_UNIT_STATES), or when the bus failed later on: no silent fallback."""
+        want, other = ((self.UNIT_STATES_BUS, self.UNIT_STATES_FALLBACK) if DBUS
+                       else (self.UNIT_STATES_FALLBACK, self.UNIT_STATES_BUS))
+
+        def seen():
+            text = self.console.read_text(errors="replace")
+            return (want.search(text) or other.search(text), self.UNIT_STATES_FAILED.search(text))
+        try:
+            wait_until(lambda: seen()[0], timeout, "the monitor's line on how it reads unit states")
+        except TimeoutError:
+            raise RuntimeError(f"the monitor did not say how it reads unit states (Log.UnitStates); see {rel(self.console)}") from None
+        line, failed = seen()
+        if not want.match(line.group(0)) or failed:
+            raise RuntimeError(f"BENCH_UNIT_STATES={S['unit_states']}, but the monitor says: "
+                               f"{(failed or line).group(0)}; see {rel(self.console)}")
+        return line.group(0)
 
     def stop(self):
         code = PROCS.stop(self.proc, grace=15)
@@ -580,12 +679,14 @@ class Bench:
             requests = fake.requests()
             t1 = time.monotonic()
             ctl_text = sc.systemctl_log.read_bytes()[ctl_start:].decode()
-            ctl_lines = ctl_text.count("\n")
+            ctl_lines, dbus_calls = unit_state_calls(ctl_text)
             rss = proc_status(mon.pid).get("VmRSS")
             load = loadavg()
+            how = mon.check_unit_states()
         finally:
             code = mon.stop()
             fake.stop()
+            sc.close()
         window = t1 - t0
         n = S["cycles"]
         times = [ms for _, ms in mon.cycles[warm:warm + n]]
@@ -610,9 +711,11 @@ class Bench:
                f" max {max(rate5.values()) if rate5 else float('nan'):.0f}) over a {window:.1f} s window; "
                f"computed {computed:.0f} (= {sc.calls_per_cycle_per_token()} call(s) per cycle x 300 s / {S['interval']} s); "
                f"one call per tunnel would be {math.ceil(tunnels / accounts) * 300 / S['interval']:.0f}")
-        spans = call_spans(ctl_text, S["interval"] / 2)
-        r.line(f"   systemctl calls: {ctl_lines / n:.0f} per cycle (one process each), spanning {dist(spans, 'ms')} of a cycle; "
-               f"load average (1 min) at the end {load}")
+        spans = call_spans("\n".join(x for x in ctl_text.splitlines() if DBUS_CALL not in x), S["interval"] / 2)
+        span_text = f", spanning {dist(spans, 'ms')} of a cycle" if ctl_lines else ""
+        r.line(f"   the monitor logged: {how}")
+        r.line(f"   systemctl calls: {ctl_lines / n:.1f} per cycle (one process each){span_text}; D-Bus ListUnitsByNames "
+               f"calls: {dbus_calls / n:.1f} per cycle; load average (1 min) at the end {load}")
         r.line(f"   "
                f"VmRSS at the end {rss / 1024 if rss else float('nan'):.1f} MiB (Debug console logging on); "
                f"exit code after SIGTERM {code}")
@@ -621,7 +724,8 @@ class Bench:
             "per_cycle": per_cycle, "per_account": per_cycle / accounts, "kinds": kinds,
             "per5min_token_measured": median(rate5.values()) if rate5 else float("nan"),
             "per5min_token_max": max(rate5.values()) if rate5 else float("nan"),
-            "per5min_token_computed": computed, "systemctl_per_cycle": ctl_lines / n, "tunnels": tunnels,
+            "per5min_token_computed": computed, "systemctl_per_cycle": ctl_lines / n,
+            "dbus_per_cycle": dbus_calls / n, "tunnels": tunnels,
             "accounts": accounts, "load": load}
         self.note_problems(name, [mon.console])
 
@@ -694,9 +798,11 @@ class Bench:
                     r.line(f"   !! {failure}")
                     break
                 r.progress(f"trial {trial + 1}/{S['trials']}: failover {latencies[-1]:.2f} s, failback {failbacks[-1]:.2f} s")
+            r.line(f"   the monitor logged: {mon.check_unit_states()}")
         finally:
             code = mon.stop()
             fake.stop()
+            sc.close()
         r.line(f"   failover latency: {dist(latencies, 's', 2)}; load average (1 min) at the end {loadavg()}")
         r.line(f"   failback (primary back -> 'stop', recovery_threshold 3; informative): {dist(failbacks, 's', 2)}")
         r.line(f"   (down time = the fake's conns_inactive_at; it lay {median(skew):.1f} ms after the bench sent DELETE, median; "
@@ -756,9 +862,11 @@ class Bench:
                 firsts.append(first)
                 downs.append(second)
                 r.progress(f"trial {trial + 1}: first outage {first:.2f} s, second outage {second:.2f} s dark")
+            r.line(f"   the monitor logged: {mon.check_unit_states()}")
         finally:
             code = mon.stop()
             fake.stop()
+            sc.close()
         bound = 2 * S["interval"] + 3  # the e2e's bound: failure_threshold x check_interval + 3 s
         r.line(f"   second outage dark for: {dist(downs, 's', 2)} (first outage: {dist(firsts, 's', 2)}); bound "
                f"failure_threshold x check_interval + 3 s = {bound:.0f} s: "
@@ -838,7 +946,11 @@ class Bench:
                        + ", ".join(f"{n} {kib / 1024:.1f}" for n, kib in runs[b.name][-1]["maps"]) + " MiB")
                 r.line(f"   {b.label}: CPU of the whole unit {agg['unit_h']:.1f} s per hour (the daemon {agg['self_h']:.1f} s, "
                        f"the child processes it waited for {agg['child_h']:.1f} s; {agg['ctl_per_cycle']:.1f} systemctl "
-                       f"process(es) per cycle)")
+                       f"process(es) and {agg['dbus_per_cycle']:.1f} D-Bus ListUnitsByNames call(s) per cycle)")
+                if DBUS:
+                    r.line(f"   {b.label}: outside the unit, as PID 1 and the system bus are in production (not in the "
+                           f"figure above): fake systemd {agg['systemd_h']:.1f} s + dbus-daemon {agg['bus_h']:.1f} s "
+                           f"per hour (the fake is a JIT .NET process: no measure of what PID 1 spends)")
                 self.results[f"resources {tunnels}/{accounts} {b.name}"] = dict(agg, runs=len(runs[b.name]),
                                                                               tunnels=tunnels, accounts=accounts)
 
@@ -858,6 +970,10 @@ class Bench:
                 started[-1] = (b, sc, fake, mon)
                 if run == 0:
                     r.line(f"   $ {fake.command}")
+                    if sc.bus:
+                        r.line(f"   $ dbus-daemon --session --nofork --nopidfile --address={sc.bus.address} --print-address; "
+                               f"{rel(FAKE_DIR / 'fake-cloudflare-api')} fake-systemd --bus {sc.bus.address} "
+                               f"--unit-dir {rel(sc.unit_dir)} --log {rel(sc.systemctl_log)}")
                     r.line(f"   $ {mon.command}")
             t_start = time.monotonic()
 
@@ -869,13 +985,18 @@ class Bench:
                     if mon.proc.poll() is not None:
                         raise RuntimeError(f"the monitor exited with code {mon.proc.returncode}; see {rel(mon.console)}")
 
-            def cpu(mon):
+            def cpu(sc, mon):
                 own, children = proc_stat(mon.pid)
-                return own, children, mon.cgroup.usage_s() if mon.cgroup else own + children, time.monotonic()
+                outside = sc.bus.cpu_s() if sc.bus else (0.0, 0.0)
+                return own, children, mon.cgroup.usage_s() if mon.cgroup else own + children, time.monotonic(), outside
+
+            def calls(sc):
+                return unit_state_calls(sc.systemctl_log.read_text())
 
             at(S["cpu_start"])
-            cpu0 = {b.name: cpu(mon) for b, _, _, mon in started}
-            ctl0 = {b.name: sc.systemctl_log.read_bytes().count(b"\n") for b, sc, _, _ in started}
+            hows = {b.name: mon.check_unit_states() for b, _, _, mon in started}
+            cpu0 = {b.name: cpu(sc, mon) for b, sc, _, mon in started}
+            ctl0 = {b.name: calls(sc) for b, sc, _, _ in started}
             cpu1, ctl1, samples = {}, {}, {b.name: [] for b in BUILDS}
             for mark in sorted({S["cpu_start"] + S["cpu_window"]} | set(frange(S["steady"], end, 5.0))):
                 at(mark)
@@ -883,18 +1004,22 @@ class Bench:
                     if mark >= S["steady"]:
                         samples[b.name].append(proc_status(mon.pid))
                     if b.name not in cpu1 and mark >= S["cpu_start"] + S["cpu_window"]:
-                        cpu1[b.name] = cpu(mon)
-                        ctl1[b.name] = sc.systemctl_log.read_bytes().count(b"\n")
+                        cpu1[b.name] = cpu(sc, mon)
+                        ctl1[b.name] = calls(sc)
+            for b, _, _, mon in started:  # no fallback since the first check either
+                mon.check_unit_states()
             maps = {b.name: smaps_top(mon.pid) for b, _, _, mon in started}
         finally:
             codes = {}
-            for b, _, fake, mon in started:
+            for b, sc, fake, mon in started:
                 codes[b.name] = mon.stop() if mon else None
                 fake.stop()
+                sc.close()
         figures, shown = {}, []
         for b, sc, _, mon in started:
-            (o0, c0, u0, w0), (o1, c1, u1, w1) = cpu0[b.name], cpu1[b.name]
+            (o0, c0, u0, w0, (s0, d0)), (o1, c1, u1, w1, (s1, d1)) = cpu0[b.name], cpu1[b.name]
             per_h = 3600 / (w1 - w0)
+            cycles = (w1 - w0) / S["interval"]
             last = samples[b.name][-1]
             figures[b.name] = {
                 "rss": median([x["VmRSS"] for x in samples[b.name]]) / 1024,
@@ -902,12 +1027,17 @@ class Bench:
                 "shmem": last.get("RssShmem", 0) / 1024, "hwm": last.get("VmHWM", 0) / 1024,
                 "threads": last["Threads"], "fds": last["FDs"],
                 "self_h": (o1 - o0) * per_h, "child_h": (c1 - c0) * per_h, "unit_h": (u1 - u0) * per_h,
-                "ctl_per_cycle": (ctl1[b.name] - ctl0[b.name]) / ((w1 - w0) / S["interval"]), "maps": maps[b.name]}
+                "ctl_per_cycle": (ctl1[b.name][0] - ctl0[b.name][0]) / cycles,
+                "dbus_per_cycle": (ctl1[b.name][1] - ctl0[b.name][1]) / cycles,
+                "systemd_h": (s1 - s0) * per_h, "bus_h": (d1 - d0) * per_h, "maps": maps[b.name]}
             f = figures[b.name]
             shown.append(f"{b.label} RSS {f['rss']:.1f} MiB, unit CPU {f['unit_h']:.1f} s/h"
                          f"{'' if mon.cgroup else ' (no cgroup: /proc self + waited-for children)'}, exit {codes[b.name]}")
             self.note_problems(f"resources-{tunnels}x{accounts}-{b.name}", [mon.console])
         r.progress(f"run {run + 1}: {'; '.join(shown)}; load average {loadavg()}")
+        if run == 0:
+            for b in BUILDS:
+                r.line(f"   {b.label}: the monitor logged: {hows[b.name]}")
         return figures
 
     # --- start-up to READY=1 -------------------------------------------------------------------------------
@@ -928,12 +1058,12 @@ class Bench:
             r.line("")
             r.line(f"-- {tunnels} tunnels / {accounts} account(s)")
             times = {b.name: [] for b in BUILDS}
-            exits, phases, commands = {b.name: [] for b in BUILDS}, {b.name: [] for b in BUILDS}, {}
+            exits, phases, commands, hows = {b.name: [] for b in BUILDS}, {b.name: [] for b in BUILDS}, {}, {}
             try:
                 for run in range(S["ready_runs"] + 1):
                     shown = []
                     for b in BUILDS:
-                        ms, code, phase, commands[b.name] = self.ready_once(scs[b.name], fake, b, run)
+                        ms, code, phase, commands[b.name], hows[b.name] = self.ready_once(scs[b.name], fake, b, run)
                         exits[b.name].append(code)
                         if run > 0:
                             times[b.name].append(ms)
@@ -943,21 +1073,29 @@ class Bench:
                     r.progress(f"{'warm-up run (discarded)' if run == 0 else f'run {run}'}: {', '.join(shown)}")
             finally:
                 fake.stop()
+                for sc in scs.values():
+                    sc.close()
             for b in BUILDS:
                 t, ph = times[b.name], phases[b.name]
                 r.line(f"   $ {commands[b.name]}")
                 r.line(f"   {b.label}: start to READY=1 median {median(t):.0f} ms; {dist(t, 'ms', 0)}; exit codes after "
                        f"SIGTERM {sorted(set(exits[b.name]), key=str)}; load average (1 min) {loadavg()}")
+                r.line(f"   {b.label}: the monitor logged: {hows[b.name]}")
                 if ph:
-                    r.line(f"   {b.label}, of which (medians): exec -> first systemctl call {median([p[0] for p in ph]):.0f} ms "
-                           f"(runtime start, host, config); {median([p[3] for p in ph]):.0f} systemctl calls "
-                           f"{median([p[1] for p in ph]):.0f} ms; last call -> READY=1 {median([p[2] for p in ph]):.0f} ms")
+                    # The calls are the unit-state reads before READY=1: D-Bus calls as the fake systemd got them, or
+                    # systemctl processes as they started; the first D-Bus call includes connecting to the bus.
+                    what = "D-Bus ListUnitsByNames call(s)" if DBUS else "systemctl call(s)"
+                    r.line(f"   {b.label}, of which (medians): exec -> first unit-state read {median([p[0] for p in ph]):.0f} ms "
+                           f"(runtime start, host, config{', connecting to the bus' if DBUS else ''}); "
+                           f"{median([p[3] for p in ph]):.0f} {what} {median([p[1] for p in ph]):.0f} ms from first to last; "
+                           f"last read -> READY=1 {median([p[2] for p in ph]):.0f} ms")
                 self.results[f"ready {tunnels}/{accounts} {b.name}"] = {"median": median(t), "n": len(t),
                                                                        "p95": percentile(t, 95), "tunnels": tunnels}
                 self.note_problems(f"ready-{tunnels}x{accounts}-{b.name}", list(scs[b.name].dir.glob("ready*.console.log")))
 
     def ready_once(self, sc, fake, build, run):
-        """One start of the monitor: (ms to READY=1, exit code after SIGTERM, systemctl phases or None, command)."""
+        """One start of the monitor: (ms to READY=1, exit code after SIGTERM, unit-state read phases or None, command,
+        the monitor's line on how it reads unit states)."""
         sock_path = sc.dir / "notify.sock"
         if sock_path.exists():
             sock_path.unlink()
@@ -985,17 +1123,19 @@ class Bench:
                 if b"READY=1" in data.split(b"\n"):
                     ready_ns = time.monotonic_ns()
             ready_epoch = t0_epoch + (ready_ns - t0)
+            how = mon.check_unit_states()
             code = mon.stop()
         finally:
             listener.close()
-        calls = [int(line.split()[0]) for line in
-                 sc.systemctl_log.read_bytes()[ctl_offset:].decode().splitlines() if line.strip()]
+        # The unit-state reads: ListUnitsByNames lines over D-Bus, every systemctl line otherwise.
+        calls = [int(p[0]) for p in (line.split() for line in sc.systemctl_log.read_bytes()[ctl_offset:].decode().splitlines())
+                 if len(p) >= 3 and (p[1] == DBUS_CALL) == DBUS]
         calls = [c for c in calls if c <= ready_epoch]
         phase = ((calls[0] - t0_epoch) / 1e6, (calls[-1] - calls[0]) / 1e6, (ready_epoch - calls[-1]) / 1e6,
                  len(calls)) if calls else None
         for unit_file in sc.unit_dir.glob("*.active"):
             unit_file.unlink()
-        return (ready_ns - t0) / 1e6, code, phase, mon.command
+        return (ready_ns - t0) / 1e6, code, phase, mon.command, how
 
     # --- soak: faults cycling for many cycles ----------------------------------------------------------------
     def soak(self):
@@ -1050,12 +1190,14 @@ class Bench:
                     soak.wait(2)
                     if soak.cycles() >= target:
                         break
+            r.line(f"   the monitor logged: {mon.check_unit_states()}")
         except (TimeoutError, RuntimeError) as e:
             r.line(f"   !! the soak stopped early: {e}")
         finally:
             soak.sample(force=True)
             code = mon.stop()
             fake.stop()
+            sc.close()
             if gateway:
                 self.nft("delete table inet bench_soak")
         elapsed = time.monotonic() - started
@@ -1182,6 +1324,11 @@ class Bench:
                 f"<= {cpu_limit} s" if cpu_limit else "-", cpu_limit)
             add("  of which child processes", pick("child_h"), "{:.1f} s")
             add("  the daemon alone", pick("self_h"), "{:.1f} s")
+            add("  systemctl processes per cycle", pick("ctl_per_cycle"), "{:.1f}", ratio=False)
+            if DBUS:
+                add("  outside the unit: fake systemd + dbus-daemon",
+                    {n: (v or {}).get("systemd_h", 0) + (v or {}).get("bus_h", 0) for n, v in got.items() if v},
+                    "{:.1f} s", ratio=False)
         for spec in S["ready_sizes"]:
             t, a = parse_size(spec)
             got = {n: (res.get(f"ready {t}/{a} {n}") or {}).get("median") for n in names}
@@ -1198,6 +1345,7 @@ class Bench:
                 {b.name: (sizes[b.name][1] + (0 if b.native else runtime)) / 1e6 for b in BUILDS}, "{:.1f} MB")
         self.r.line("")
         self.r.line(f"== Builds side by side (issue 8 targets; {'HTTPS' if PKI else 'plain HTTP: the RSS targets are for HTTPS'}; "
+                    f"unit states {'over D-Bus' if DBUS else 'through the systemctl fallback'}; "
                     f"medians; load average (1 min) now {loadavg()}) ==")
         for b in BUILDS:
             self.r.line(f"  {b.label}: dotnet publish src/FailoverMonitor -c Release {b.args}".rstrip())
@@ -1431,6 +1579,7 @@ def main():
         report.line(f"FailoverMonitor bench, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} CPU(s)"
                     f"{' (BENCH_QUICK=1: too few samples for real figures)' if QUICK else ''}")
         report.line(f"Load average (1 min) at start: {loadavg()} (timing figures assume an otherwise idle machine)")
+        report.line(f"Unit states: {UNIT_STATES}")
         report.line("Settings: " + ", ".join(f"{k}={' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in S.items()))
         for phase in S["phases"]:
             if phase not in ("cycles", "failover", "resources", "ready", "soak"):
