@@ -6,13 +6,13 @@ using FailoverMonitor.Configuration;
 // (`failover-monitor --config PATH`) both work.
 var configOption = new Option<string?>("--config", "-c")
 {
-    Description = $"The configuration file. Default: ${ConfigurationLoader.PathVariable}, else {MonitorOptions.DefaultConfigPath}.",
+    Description = $"The configuration file. Default: ${ConfigurationLoader.PathVariable}, else {MonitorSettings.DefaultConfigPath}.",
     Recursive = true,
 };
 var dryRunOption = new Option<bool>("--dry-run") { Description = "Decide and log as usual, but never start, stop or restart a unit." };
 var noVerifyOption = new Option<bool>("--no-verify") { Description = "Do not verify the tokens against the Cloudflare API." };
 var jsonOption = new Option<bool>("--json") { Description = "Print JSON (for scripts) instead of a table." };
-var stateFileOption = new Option<string?>("--state-file") { Description = $"The daemon's state file. Default: {MonitorOptions.DefaultStateFile}." };
+var stateFileOption = new Option<string?>("--state-file") { Description = $"The daemon's state file. Default: {OutputSettings.DefaultStateFile}." };
 
 var run = new Command("run", "Run the monitor (the default). Logs to the log file and, under systemd, to journald.") { dryRunOption };
 run.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption), parse.GetValue(dryRunOption), ct));

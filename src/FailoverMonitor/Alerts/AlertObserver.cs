@@ -18,15 +18,20 @@ public sealed class AlertObserver : IMonitorObserver
     private readonly HashSet<AlertEvent> _wanted;
     private readonly string _host = Environment.MachineName;
     private readonly bool _dryRun;
+    private readonly Func<TunnelTokens> _tokens;
 
-    /// <summary>Creates the observer for the <c>alerts</c> of <paramref name="options"/>; <paramref name="mode"/> marks alerts of a dry run.</summary>
-    public AlertObserver(AlertQueue queue, MonitorOptions options, TimeProvider time, ILogger<AlertObserver> logger, RunMode? mode = null)
+    /// <summary>
+    /// Creates the observer for the <c>alerts</c> of <paramref name="settings"/>; <paramref name="tokens"/> gives the
+    /// tokens in force (they change on reload), cut out of any reason; <paramref name="mode"/> marks alerts of a dry run.
+    /// </summary>
+    public AlertObserver(AlertQueue queue, MonitorSettings settings, Func<TunnelTokens> tokens, TimeProvider time, ILogger<AlertObserver> logger, RunMode? mode = null)
     {
         _dryRun = mode?.DryRun == true;
         _queue = queue;
+        _tokens = tokens;
         _time = time;
         _logger = logger;
-        _wanted = [.. (options.Alerts ?? []).SelectMany(a => AlertTarget.Parse(a?.Events))];
+        _wanted = [.. settings.Alerts.SelectMany(a => a.Events)];
     }
 
     /// <inheritdoc />
@@ -36,7 +41,7 @@ public sealed class AlertObserver : IMonitorObserver
     }
 
     /// <inheritdoc />
-    public void OnAction(TunnelOptions tunnel, DecisionKind kind, bool took, string reason)
+    public void OnAction(TunnelSettings tunnel, DecisionKind kind, bool took, string reason)
     {
         var name = kind switch
         {
@@ -52,28 +57,28 @@ public sealed class AlertObserver : IMonitorObserver
     }
 
     /// <inheritdoc />
-    public void OnHold(TunnelOptions tunnel, string reason) => Queue(AlertEvent.Hold, tunnel, reason, null);
+    public void OnHold(TunnelSettings tunnel, string reason) => Queue(AlertEvent.Hold, tunnel, reason, null);
 
     /// <inheritdoc />
-    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) => Queue(AlertEvent.ConfigProblem, tunnel, problem, null);
+    public void OnConfigurationProblem(TunnelSettings tunnel, string problem) => Queue(AlertEvent.ConfigProblem, tunnel, problem, null);
 
-    private void Queue(AlertEvent eventName, TunnelOptions tunnel, string reason, bool? took)
+    private void Queue(AlertEvent eventName, TunnelSettings tunnel, string reason, bool? took)
     {
         try
         {
             if (_wanted.Contains(eventName))
             {
-                _queue.Enqueue(new Alert(eventName, tunnel.DisplayName, tunnel.TunnelId, tunnel.Service, WithoutToken(reason, tunnel), took, _time.GetUtcNow(), _host, _dryRun));
+                _queue.Enqueue(new Alert(eventName, tunnel.Name, tunnel.TunnelId, tunnel.Service, WithoutToken(reason, tunnel), took, _time.GetUtcNow(), _host, _dryRun));
             }
         }
         catch (Exception e)
         {
             // The loop must not fail because an alert could not be queued.
-            Log.AlertNotQueued(_logger, eventName.ToConfigWord(), tunnel?.DisplayName ?? "?", e.Message);
+            Log.AlertNotQueued(_logger, eventName.ToConfigWord(), tunnel?.Name ?? "?", e.Message);
         }
     }
 
     // Reasons come from API errors; none is known to quote the token, but an alert leaves the machine, so make sure.
-    private static string WithoutToken(string reason, TunnelOptions tunnel) =>
-        tunnel.ResolvedToken?.Reveal() is { Length: > 0 } token ? reason.Replace(token, "[token]", StringComparison.Ordinal) : reason;
+    private string WithoutToken(string reason, TunnelSettings tunnel) =>
+        _tokens()[tunnel].Reveal() is { Length: > 0 } token ? reason.Replace(token, "[token]", StringComparison.Ordinal) : reason;
 }

@@ -43,13 +43,13 @@ public sealed class AlertSender : BackgroundService
     private readonly IReadOnlyList<AlertTarget> _targets;
     private readonly ResiliencePipeline<AttemptResult> _pipeline;
 
-    /// <summary>Creates the sender for the <c>alerts</c> of <paramref name="options"/>, timed by <paramref name="time"/>.</summary>
-    public AlertSender(AlertQueue queue, MonitorOptions options, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<AlertSender> logger)
+    /// <summary>Creates the sender for the <c>alerts</c> of <paramref name="settings"/>, timed by <paramref name="time"/>.</summary>
+    public AlertSender(AlertQueue queue, MonitorSettings settings, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<AlertSender> logger)
     {
         _queue = queue;
         _httpClientFactory = httpClientFactory;
         _logger = logger;
-        _targets = AlertTarget.From(options);
+        _targets = AlertTarget.From(settings.Alerts);
         _pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time }
             .AddRetriesWithAttemptTimeout(
                 MaxAttempts - 1,

@@ -9,19 +9,22 @@ namespace FailoverMonitor.Alerts;
 public static class AlertServiceCollectionExtensions
 {
     /// <summary>
-    /// When <paramref name="options"/> has <c>alerts</c>: the queue, the <see cref="AlertObserver"/> (an
-    /// <see cref="IMonitorObserver"/>), the hosted <see cref="AlertSender"/> and its HTTP client. Nothing otherwise.
-    /// Needs <see cref="MonitorOptions"/> and <see cref="TimeProvider"/> registered.
+    /// When <paramref name="settings"/> has <c>alerts</c>: the queue, the <see cref="AlertObserver"/> (an
+    /// <see cref="IMonitorObserver"/>, cutting the tokens in force of the <see cref="TunnelSet"/> out of reasons), the hosted
+    /// <see cref="AlertSender"/> and its HTTP client. Nothing otherwise. Needs <see cref="MonitorSettings"/>,
+    /// <see cref="TunnelSet"/>, <see cref="RunMode"/> and <see cref="TimeProvider"/> registered.
     /// </summary>
-    public static IServiceCollection AddAlerts(this IServiceCollection services, MonitorOptions options)
+    public static IServiceCollection AddAlerts(this IServiceCollection services, MonitorSettings settings)
     {
-        if (options.Alerts is not { Count: > 0 })
+        if (settings.Alerts.Count == 0)
         {
             return services;
         }
 
         services.AddSingleton(sp => new AlertQueue(sp.GetRequiredService<ILogger<AlertQueue>>()));
-        services.AddSingleton<IMonitorObserver, AlertObserver>();
+        services.AddSingleton<IMonitorObserver>(sp => new AlertObserver(
+            sp.GetRequiredService<AlertQueue>(), settings, () => sp.GetRequiredService<TunnelSet>().Tokens, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AlertObserver>>(), sp.GetRequiredService<RunMode>()));
         services.AddSingleton<AlertSender>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertSender>());
 

@@ -10,12 +10,12 @@ internal sealed class AlertTarget
 
     private readonly HashSet<AlertEvent> _events;
 
-    private AlertTarget(Uri uri, AlertFormat format, IEnumerable<AlertEvent> events)
+    private AlertTarget(AlertSettings settings)
     {
-        Uri = uri;
-        Format = format;
-        _events = [.. events];
-        DisplayName = Describe(uri);
+        Uri = settings.Url;
+        Format = settings.Format;
+        _events = [.. settings.Events];
+        DisplayName = Describe(Uri);
     }
 
     /// <summary>The webhook URL. A secret: never log it, use <see cref="DisplayName"/>.</summary>
@@ -30,15 +30,8 @@ internal sealed class AlertTarget
     /// <summary>Whether this target wants <paramref name="alertEvent"/>.</summary>
     public bool Wants(AlertEvent alertEvent) => _events.Contains(alertEvent);
 
-    /// <summary>The targets of <paramref name="options"/> (already validated by the loader, so every word parses).</summary>
-    public static IReadOnlyList<AlertTarget> From(MonitorOptions options) =>
-        (options.Alerts ?? [])
-            .Where(a => a?.Url is not null)
-            .Select(a => new AlertTarget(new Uri(a.Url!, UriKind.Absolute), AlertFormats.Words.Parse(a.Format)!.Value, Parse(a.Events)))
-            .ToList();
-
-    /// <summary>The events of <paramref name="words"/> (validated words; none for null).</summary>
-    public static IEnumerable<AlertEvent> Parse(IEnumerable<string>? words) => (words ?? []).Select(w => AlertEvents.Words.Parse(w)!.Value);
+    /// <summary>The targets of <paramref name="alerts"/>, in order.</summary>
+    public static IReadOnlyList<AlertTarget> From(IEnumerable<AlertSettings> alerts) => [.. alerts.Select(a => new AlertTarget(a))];
 
     /// <summary>Host and non-default port of <paramref name="uri"/>: no user info, path or query, where webhook secrets live.</summary>
     public static string Describe(Uri uri) => uri.IsDefaultPort ? uri.IdnHost : $"{uri.IdnHost}:{uri.Port}";

@@ -49,11 +49,11 @@ public sealed class ApiUsage(TimeProvider timeProvider)
     /// Names each token by the tunnels that use it (their display names, comma-separated, as the state file lists
     /// them), so metrics can tell tokens apart without ever showing one.
     /// </summary>
-    public void NameTokens(IEnumerable<TunnelOptions> tunnels)
+    public void NameTokens(IEnumerable<TunnelSettings> tunnels, TunnelTokens tokens)
     {
-        foreach (var group in tunnels.Where(t => t?.ResolvedToken is not null).GroupBy(t => t.ResolvedToken!))
+        foreach (var group in tokens.GroupByToken(tunnels))
         {
-            Get(group.Key).Name = string.Join(",", group.Select(t => t.DisplayName));
+            Get(group.Key).Name = string.Join(",", group.Select(t => t.Name));
         }
     }
 

@@ -15,10 +15,10 @@ public static class CloudflareResilience
     /// <summary>Longest <c>Retry-After</c> worth waiting for inside one call; longer ones fail the call at once.</summary>
     public static readonly TimeSpan MaxRetryAfterInsideCall = TimeSpan.FromSeconds(1);
 
-    /// <summary>Builds the pipeline for <paramref name="options"/>, timed by <paramref name="timeProvider"/>.</summary>
-    public static ResiliencePipeline<HttpResponseMessage> Build(MonitorOptions options, TimeProvider timeProvider)
+    /// <summary>Builds the pipeline for <paramref name="api"/>'s timeout, timed by <paramref name="timeProvider"/>.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> Build(ApiSettings api, TimeProvider timeProvider)
     {
-        var attempt = TimeSpan.FromSeconds(options.ApiTimeout);
+        var attempt = api.Timeout;
         return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddTimeout(attempt * 1.5)
             .AddRetriesWithAttemptTimeout(

@@ -43,9 +43,6 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
     /// </summary>
     public static SocketsHttpHandler CreateHandler() => new() { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 
-    /// <summary>The HttpClient base address for <paramref name="options"/>: <c>api_base_url</c> with a trailing slash, so relative paths append.</summary>
-    public static Uri BaseAddressOf(MonitorOptions options) => new(options.ApiBaseUrl.TrimEnd('/') + "/");
-
     /// <summary><c>GET accounts/{account_id}/cfd_tunnel/{tunnel_id}</c>: one tunnel with its status.</summary>
     /// <exception cref="CloudflareApiException">Any failure; see <see cref="ApiFailureKind"/>.</exception>
     public async Task<CloudflareTunnel> GetTunnelAsync(string accountId, string tunnelId, ApiToken token, CancellationToken cancellationToken)

@@ -33,20 +33,21 @@ public sealed record TokenCheck(string Tunnels, TokenVerdict Verdict, TokenVerif
 public sealed class TokenVerifier(CloudflareTunnelClient client, TimeProvider time)
 {
     /// <summary>One check per distinct token of <paramref name="tunnels"/>, in the order the tokens first appear.</summary>
-    /// <param name="tunnels">Validated tunnels, tokens resolved.</param>
+    /// <param name="tunnels">Validated tunnels.</param>
+    /// <param name="tokens">Their tokens.</param>
     /// <param name="timeout">Longest wait for one token, or null for the client's own bounds.</param>
     /// <param name="cancellationToken">Stops the checks; an <see cref="OperationCanceledException"/> then leaves this method.</param>
-    public async Task<IReadOnlyList<TokenCheck>> VerifyAsync(IEnumerable<TunnelOptions> tunnels, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        await Task.WhenAll(tunnels.GroupBy(t => t.ResolvedToken!).Select(g => VerifyOneAsync([.. g], timeout, cancellationToken))).ConfigureAwait(false);
+    public async Task<IReadOnlyList<TokenCheck>> VerifyAsync(IEnumerable<TunnelSettings> tunnels, TunnelTokens tokens, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        await Task.WhenAll(tokens.GroupByToken(tunnels).Select(g => VerifyOneAsync(g.Key, [.. g], timeout, cancellationToken))).ConfigureAwait(false);
 
-    private async Task<TokenCheck> VerifyOneAsync(List<TunnelOptions> tunnels, TimeSpan? timeout, CancellationToken cancellationToken)
+    private async Task<TokenCheck> VerifyOneAsync(ApiToken token, List<TunnelSettings> tunnels, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var names = string.Join(", ", tunnels.Select(t => t.DisplayName));
+        var names = string.Join(", ", tunnels.Select(t => t.Name));
         using var bound = timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
         try
         {
-            var verification = await client.VerifyTokenAsync(tunnels[0].AccountId!, tunnels[0].ResolvedToken!, linked.Token).ConfigureAwait(false);
+            var verification = await client.VerifyTokenAsync(tunnels[0].AccountId, token, linked.Token).ConfigureAwait(false);
             return new TokenCheck(names, verification.Status == "active" ? TokenVerdict.Active : TokenVerdict.NotActive, verification, null);
         }
         catch (CloudflareApiException e) when (e.IsConfigurationProblem)

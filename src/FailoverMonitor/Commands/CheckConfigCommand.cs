@@ -27,21 +27,21 @@ public static class CheckConfigCommand
             return ExitCodes.Configuration;
         }
 
-        var options = loaded.Options;
+        var (settings, checks) = (loaded.Settings, loaded.Settings.Checks);
         await output.WriteLineAsync($"Configuration {path} is valid.").ConfigureAwait(false);
-        await output.WriteLineAsync($"gateway {options.GatewayIp}, check_interval {options.CheckInterval} s, failure_threshold {options.FailureThreshold}, recovery_threshold {options.RecoveryThreshold}, failover_on {string.Join(",", options.FailoverOn)}, failback {options.Failback}, confirm_delay {options.ConfirmDelay} s").ConfigureAwait(false);
+        await output.WriteLineAsync($"gateway {settings.Gateway.Address}, check_interval {checks.CheckInterval.TotalSeconds} s, failure_threshold {checks.FailureThreshold}, recovery_threshold {checks.RecoveryThreshold}, failover_on {checks.FailoverOnWords()}, failback {FailbackModes.Words.Word(checks.Failback)}, confirm_delay {checks.ConfirmDelay.TotalSeconds} s").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
         var rows = new List<string[]> { new[] { "TUNNEL", "TUNNEL ID", "ACCOUNT", "SERVICE", "TOKEN FROM", "BACKUP METRICS" } };
-        rows.AddRange(options.Tunnels.Select(t => new[]
+        rows.AddRange(settings.Tunnels.Select(t => new[]
         {
-            t.DisplayName, t.TunnelId!, t.AccountId!, t.Service!,
+            t.Name, t.TunnelId, t.AccountId, t.Service,
             t.TokenSource,
             t.BackupMetrics ?? "-",
         }));
         await output.WriteAsync(Status.TextTable.Render(rows)).ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync($"API budget per token (Cloudflare allows {ApiBudget.LimitPer5Minutes} requests per 5 minutes per user):").ConfigureAwait(false);
-        foreach (var budget in ApiBudget.Compute(options))
+        foreach (var budget in ApiBudget.Compute(settings, loaded.Tokens))
         {
             await output.WriteLineAsync($"  token of {string.Join(", ", budget.Tunnels)}: {budget.Steady} per 5 min, up to {budget.WorstCase} with every backup active").ConfigureAwait(false);
         }
@@ -51,15 +51,15 @@ public static class CheckConfigCommand
             await output.WriteLineAsync($"WARNING: {warning}").ConfigureAwait(false);
         }
 
-        return verifyTokens ? await VerifyTokensAsync(options, output, cancellationToken).ConfigureAwait(false) : ExitCodes.Ok;
+        return verifyTokens ? await VerifyTokensAsync(loaded, output, cancellationToken).ConfigureAwait(false) : ExitCodes.Ok;
     }
 
-    private static async Task<int> VerifyTokensAsync(MonitorOptions options, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> VerifyTokensAsync(LoadedConfiguration loaded, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync("Token verification against the API:").ConfigureAwait(false);
-        using var http = new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = CloudflareTunnelClient.BaseAddressOf(options), Timeout = Timeout.InfiniteTimeSpan };
-        var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(options, TimeProvider.System), new ApiUsage(TimeProvider.System));
-        var checks = await new TokenVerifier(client, TimeProvider.System).VerifyAsync(options.Tunnels, VerifyTimeout, cancellationToken).ConfigureAwait(false);
+        using var http = new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = loaded.Settings.Api.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(loaded.Settings.Api, TimeProvider.System), new ApiUsage(TimeProvider.System));
+        var checks = await new TokenVerifier(client, TimeProvider.System).VerifyAsync(loaded.Settings.Tunnels, loaded.Tokens, VerifyTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var check in checks)
         {
             await output.WriteLineAsync($"  token of {check.Tunnels}: " + check.Verdict switch

@@ -31,7 +31,7 @@ public static class RunCommand
         }
         catch (ConfigurationException e)
         {
-            using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, MonitorOptions.DefaultLogFile));
+            using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, OutputSettings.DefaultLogFile));
             Log.ConfigurationInvalid(loggerFactory.CreateLogger("FailoverMonitor"), e.Message);
             return OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService()
                 ? await WindowsServiceStop.StopWithAsync(ExitCodes.Configuration, cancellationToken).ConfigureAwait(false)
@@ -39,8 +39,8 @@ public static class RunCommand
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        var options = loaded.Options;
-        var logFileError = LoggingSetup.Configure(builder.Logging, options.LogFile, options.LogMaxSizeMb, options.LogRetainedFiles, out var logSink);
+        var output = loaded.Settings.Output;
+        var logFileError = LoggingSetup.Configure(builder.Logging, output.LogFile, output.LogMaxSizeMegabytes, output.LogRetainedFiles, out var logSink);
         AddServices(builder.Services, loaded, configPath, dryRun);
 
         using var host = builder.Build();
@@ -56,7 +56,7 @@ public static class RunCommand
         });
         if (logFileError is not null)
         {
-            Log.LogFileUnwritable(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor"), options.LogFile, logFileError);
+            Log.LogFileUnwritable(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FailoverMonitor"), output.LogFile, logFileError);
         }
 
         return await HostExit.RunAsync(host, cancellationToken).ConfigureAwait(false);
@@ -64,10 +64,12 @@ public static class RunCommand
 
     private static void AddServices(IServiceCollection services, LoadedConfiguration loaded, string configPath, bool dryRun)
     {
-        var options = loaded.Options;
+        var settings = loaded.Settings;
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
-        services.AddSingleton(options);
+        services.AddSingleton(loaded);
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Gateway);
         services.AddSingleton(new ConfigurationSource(configPath));
         services.AddSingleton(new RunMode(dryRun));
         services.AddSingleton(TimeProvider.System);
@@ -86,10 +88,10 @@ public static class RunCommand
         services.AddSingleton<IServiceController>(sp => dryRun
             ? new DryRunServiceController(Native(sp), sp.GetRequiredService<ILogger<DryRunServiceController>>())
             : Native(sp));
-        services.AddSingleton(sp => CloudflareResilience.Build(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => CloudflareResilience.Build(settings.Api, sp.GetRequiredService<TimeProvider>()));
         services.AddHttpClient<CloudflareTunnelClient>(client =>
             {
-                client.BaseAddress = CloudflareTunnelClient.BaseAddressOf(options);
+                client.BaseAddress = settings.Api.BaseUrl;
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(CloudflareTunnelClient.CreateHandler)
@@ -97,7 +99,7 @@ public static class RunCommand
             .RemoveAllLoggers();
         services.AddHttpClient<CloudflaredReadyClient>(client => client.Timeout = TimeSpan.FromSeconds(2)).RemoveAllLoggers();
         services.AddSingleton<ApiUsage>();
-        services.AddSingleton(new StateFile(options.StateFile));
+        services.AddSingleton(new StateFile(settings.Output.StateFile));
         services.AddSingleton<StatusPublisher>();
         services.AddSingleton<IStatusOutput>(sp => sp.GetRequiredService<StatusPublisher>());
         services.AddSingleton<TunnelObserver>();
@@ -109,8 +111,8 @@ public static class RunCommand
         services.AddSingleton<UnitStateTracker>();
         services.AddSingleton<ObservationLog>();
         services.AddSingleton<ActionExecutor>();
-        services.AddAlerts(options);
-        services.AddMonitorMetrics(options);
+        services.AddAlerts(settings);
+        services.AddMonitorMetrics(settings);
         services.AddSingleton<MonitorWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorWorker>());
         services.AddHostedService(sp => new MemoryHousekeeping(sp.GetRequiredService<TimeProvider>()));

@@ -10,7 +10,7 @@ public static class StatusCommand
     /// <summary>Prints the status; 0 when a daemon is running, 3 when none is.</summary>
     public static int Run(string? stateFilePath, bool json, TextWriter output)
     {
-        var path = stateFilePath ?? MonitorOptions.DefaultStateFile;
+        var path = stateFilePath ?? OutputSettings.DefaultStateFile;
         StatusSnapshot? snapshot;
         try
         {

@@ -25,18 +25,17 @@ public static class ApiBudget
     /// <param name="WorstCase">Requests per 5 minutes with every backup active.</param>
     public sealed record TokenBudget(IReadOnlyList<string> Tunnels, int Steady, int WorstCase);
 
-    /// <summary>The budget of every token in <paramref name="options"/> (tokens must be resolved).</summary>
-    public static IReadOnlyList<TokenBudget> Compute(MonitorOptions options)
+    /// <summary>The budget of every token of <paramref name="tokens"/> used by the tunnels of <paramref name="settings"/>.</summary>
+    public static IReadOnlyList<TokenBudget> Compute(MonitorSettings settings, TunnelTokens tokens)
     {
-        var cyclesPer5Minutes = 300 / options.CheckInterval;
-        return options.Tunnels.Where(t => t?.ResolvedToken is not null)
-            .GroupBy(t => t.ResolvedToken!)
+        var cyclesPer5Minutes = 300 / settings.Checks.CheckInterval.TotalSeconds;
+        return tokens.GroupByToken(settings.Tunnels)
             .Select(g =>
             {
-                var listCalls = g.GroupBy(t => t.AccountId!.ToLowerInvariant())
+                var listCalls = g.GroupBy(t => t.AccountId.ToLowerInvariant())
                     .Sum(a => (a.Count() + PageSize - 1) / PageSize);
                 return new TokenBudget(
-                    g.Select(t => t.DisplayName).ToList(),
+                    g.Select(t => t.Name).ToList(),
                     (int)Math.Ceiling(listCalls * cyclesPer5Minutes),
                     (int)Math.Ceiling((listCalls + g.Count()) * cyclesPer5Minutes));
             })
@@ -44,16 +43,17 @@ public static class ApiBudget
     }
 
     /// <summary>Adds a problem for each token over the limit in steady state and a warning for each over half of it at worst.</summary>
-    public static void Check(MonitorOptions options, List<string> problems, List<string> warnings)
+    public static void Check(MonitorSettings settings, TunnelTokens tokens, List<string> problems, List<string> warnings)
     {
-        foreach (var budget in Compute(options))
+        var checkInterval = settings.Checks.CheckInterval.TotalSeconds;
+        foreach (var budget in Compute(settings, tokens))
         {
             var names = string.Join(", ", budget.Tunnels);
-            var callsPerCycle = budget.Steady * options.CheckInterval / 300;
+            var callsPerCycle = budget.Steady * checkInterval / 300;
             if (budget.Steady > LimitPer5Minutes)
             {
                 var safe = Math.Ceiling(callsPerCycle * 300 / LimitPer5Minutes);
-                problems.Add($"$.check_interval: the token of tunnel(s) {names} would send {budget.Steady} requests per 5 minutes at {options.CheckInterval} s, over Cloudflare's {LimitPer5Minutes} per user (a lock-out of every call, dashboard included); use check_interval {safe} or more");
+                problems.Add($"$.check_interval: the token of tunnel(s) {names} would send {budget.Steady} requests per 5 minutes at {checkInterval} s, over Cloudflare's {LimitPer5Minutes} per user (a lock-out of every call, dashboard included); use check_interval {safe} or more");
             }
             else if (budget.WorstCase > LimitPer5Minutes / 2)
             {

@@ -7,5 +7,5 @@ namespace FailoverMonitor.Configuration;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
-[JsonSerializable(typeof(MonitorOptions))]
+[JsonSerializable(typeof(TunnelsFile))]
 internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;

@@ -21,7 +21,7 @@ public static class ConfigurationLoader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Loads and validates the file at <paramref name="path"/>; tokens are read from token files.</summary>
-    /// <returns>Options that passed every rule, each tunnel's <see cref="TunnelOptions.ResolvedToken"/> set, and the warnings.</returns>
+    /// <returns>Settings that passed every rule, every tunnel's token, and the warnings.</returns>
     /// <exception cref="ConfigurationException">
     /// The file is unreadable, not a regular file, over <see cref="MaxConfigBytes"/>, not JSON, or breaks any rule.
     /// No other exception leaves this method for anything in the file.
@@ -54,16 +54,16 @@ public static class ConfigurationLoader
     internal static LoadedConfiguration Parse(string path, ReadOnlySpan<byte> content)
     {
         var json = content.StartsWith("\uFEFF"u8) ? content[3..] : content;
-        var (problems, bindable, leftOut) = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.MonitorOptions);
+        var (problems, bindable, leftOut) = ConfigurationShape.Check(json, ConfigurationJsonContext.Default.TunnelsFile);
         if (bindable is null)
         {
             throw new ConfigurationException(path, problems);
         }
 
-        MonitorOptions? options;
+        TunnelsFile? options;
         try
         {
-            options = JsonSerializer.Deserialize(bindable, ConfigurationJsonContext.Default.MonitorOptions);
+            options = JsonSerializer.Deserialize(bindable, ConfigurationJsonContext.Default.TunnelsFile);
         }
         catch (JsonException e)
         {
@@ -78,16 +78,19 @@ public static class ConfigurationLoader
 
         // A value left out (wrong type, null) is already a problem: "missing" or "out of range" for it would repeat it.
         var left = leftOut.ToHashSet(StringComparer.Ordinal);
-        problems.AddRange(MonitorOptionsValidator.FindProblems(options).Where(p => !IsAtOrUnder(p, left)));
+        problems.AddRange(TunnelsFileValidator.FindProblems(options).Where(p => !IsAtOrUnder(p, left)));
         var warnings = new List<string>();
-        ResolveTokens(options, path, problems, warnings);
-        if (problems.Count == 0)
+        var tokens = ResolveTokens(options, path, problems, warnings);
+        if (problems.Count > 0)
         {
-            ApiBudget.Check(options, problems, warnings);
-            if (ListenAddress.TryParse(options.MetricsListen, out var metrics) && !System.Net.IPAddress.IsLoopback(metrics.Address))
-            {
-                warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
-            }
+            throw new ConfigurationException(path, problems);
+        }
+
+        var loaded = new LoadedConfiguration(SettingsMapping.ToSettings(options), new TunnelTokens(tokens), warnings);
+        ApiBudget.Check(loaded.Settings, loaded.Tokens, problems, warnings);
+        if (loaded.Settings.Telemetry.MetricsListen is { } metrics && !System.Net.IPAddress.IsLoopback(metrics.Address))
+        {
+            warnings.Add($"metrics_listen {options.MetricsListen} serves /metrics without authentication to every host that can reach it; a loopback address (127.0.0.1:{metrics.Port}) is recommended");
         }
 
         if (problems.Count > 0)
@@ -95,7 +98,7 @@ public static class ConfigurationLoader
             throw new ConfigurationException(path, problems);
         }
 
-        return new LoadedConfiguration(options, warnings);
+        return loaded;
     }
 
     /// <summary>True when the field a problem names (<c>$.a.b[2].c: …</c>) is one of <paramref name="paths"/> or inside one.</summary>
@@ -119,10 +122,12 @@ public static class ConfigurationLoader
         commandLinePath
         ?? (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } fromEnvironment
             ? fromEnvironment
-            : MonitorOptions.DefaultConfigPath);
+            : MonitorSettings.DefaultConfigPath);
 
-    private static void ResolveTokens(MonitorOptions options, string configPath, List<string> problems, List<string> warnings)
+    /// <summary>Every tunnel's token by tunnel id; a tunnel whose token cannot be used has a problem instead.</summary>
+    private static Dictionary<string, ApiToken> ResolveTokens(TunnelsFile options, string configPath, List<string> problems, List<string> warnings)
     {
+        var tokens = new Dictionary<string, ApiToken>(StringComparer.OrdinalIgnoreCase);
         var configDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? "/";
         var hasInlineToken = options.Tunnels.Any(t => !string.IsNullOrWhiteSpace(t?.Token));
         var hasWebhooks = options.Alerts is { Count: > 0 };
@@ -136,9 +141,10 @@ public static class ConfigurationLoader
                 continue;
             }
 
+            ApiToken? resolved = null;
             if (!string.IsNullOrWhiteSpace(tunnel.Token))
             {
-                tunnel.ResolvedToken = Accept(tunnel.Token, $"$.tunnels[{i}].token", "the inline token", problems);
+                resolved = Accept(tunnel.Token, $"$.tunnels[{i}].token", "the inline token", problems);
             }
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenFile))
             {
@@ -147,7 +153,7 @@ public static class ConfigurationLoader
                 var token = ReadToken(file, $"$.tunnels[{i}].token_file", problems);
                 if (token is not null && CheckSecretFile(file, $"$.tunnels[{i}].token_file", "an API token", warnings, problems))
                 {
-                    tunnel.ResolvedToken = token;
+                    resolved = token;
                 }
             }
             else if (!string.IsNullOrWhiteSpace(tunnel.TokenCredential))
@@ -160,10 +166,17 @@ public static class ConfigurationLoader
                 }
                 else
                 {
-                    tunnel.ResolvedToken = ReadToken(Path.Combine(directory, tunnel.TokenCredential), $"$.tunnels[{i}].token_credential", problems);
+                    resolved = ReadToken(Path.Combine(directory, tunnel.TokenCredential), $"$.tunnels[{i}].token_credential", problems);
                 }
             }
+
+            if (resolved is not null && tunnel.TunnelId is not null)
+            {
+                tokens[tunnel.TunnelId] = resolved;
+            }
         }
+
+        return tokens;
     }
 
     private static ApiToken? ReadToken(string file, string field, List<string> problems)

@@ -8,7 +8,7 @@ namespace FailoverMonitor.Configuration;
 /// <summary>
 /// Checks the text of <c>tunnels.json</c> before it is bound: UTF-8, JSON syntax, the type of every value, null
 /// where a value is required, duplicate and unknown keys. It reads the source-generated metadata of
-/// <see cref="MonitorOptions"/> (no reflection), reports every problem together, each with its JSON path and
+/// <see cref="TunnelsFile"/> (no reflection), reports every problem together, each with its JSON path and
 /// 1-based line, in our own words: this build's runtime messages are resource keys (UseSystemResourceKeys).
 /// It also copies the text without the values that cannot bind, so the field rules can still check the rest and
 /// every problem of the file is reported at once.
@@ -263,8 +263,8 @@ internal sealed class ConfigurationShape
         var info = options.GetTypeInfo(type);
         return info.Kind != JsonTypeInfoKind.Enumerable || info.ElementType is not { } element ? "an object { … }"
             : element == typeof(string) ? "an array of strings"
-            : element == typeof(TunnelOptions) ? "an array of tunnels"
-            : element == typeof(AlertOptions) ? "an array of alerts"
+            : element == typeof(TunnelEntry) ? "an array of tunnels"
+            : element == typeof(AlertEntry) ? "an array of alerts"
             : "an array of objects";
     }
 

@@ -1,6 +1,6 @@
 namespace FailoverMonitor.Configuration;
 
-/// <summary>When the backup is stopped again: <see cref="MonitorOptions.Failback"/>, parsed.</summary>
+/// <summary>When the backup is stopped again: the <c>failback</c> key, parsed into <see cref="CheckSettings.Failback"/>.</summary>
 public enum FailbackMode
 {
     /// <summary>A live connector other than the local backup is present (<c>second_connector</c>).</summary>

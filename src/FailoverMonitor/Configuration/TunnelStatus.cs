@@ -2,7 +2,7 @@ namespace FailoverMonitor.Configuration;
 
 /// <summary>
 /// Cloudflare's tunnel statuses (API reference, Zero Trust › Tunnels). Here in Configuration because
-/// <see cref="MonitorOptions.FailoverOn"/> lists them; the Cloudflare client reads them from the API.
+/// <c>failover_on</c> lists them (<see cref="CheckSettings.FailoverOn"/>); the Cloudflare client reads them from the API.
 /// </summary>
 public enum TunnelStatus
 {
@@ -26,7 +26,7 @@ public static class TunnelStatuses
     public static ConfigWords<TunnelStatus> Words { get; } = new(
         ("healthy", TunnelStatus.Healthy), ("degraded", TunnelStatus.Degraded), ("down", TunnelStatus.Down), ("inactive", TunnelStatus.Inactive));
 
-    /// <summary>The statuses <see cref="MonitorOptions.FailoverOn"/> may list (healthy can never count as failed).</summary>
+    /// <summary>The statuses <c>failover_on</c> may list (healthy can never count as failed).</summary>
     public static ConfigWords<TunnelStatus> Failable { get; } = new(
         ("down", TunnelStatus.Down), ("inactive", TunnelStatus.Inactive), ("degraded", TunnelStatus.Degraded));
 

@@ -8,10 +8,10 @@ namespace FailoverMonitor.Gateway;
 /// ICMP echo to <c>gateway_ip</c> with <c>gateway_timeout</c>. As root .NET uses a raw socket; without
 /// CAP_NET_RAW it runs the <c>ping</c> binary, and fails when that is missing: a probe error, never a silent pass.
 /// </summary>
-public sealed class IcmpGatewayProbe(MonitorOptions options) : IGatewayProbe
+public sealed class IcmpGatewayProbe(GatewaySettings gateway) : IGatewayProbe
 {
-    private readonly IPAddress _gateway = IPAddress.Parse(options.GatewayIp!);
-    private readonly TimeSpan _timeout = TimeSpan.FromSeconds(options.GatewayTimeout);
+    private readonly IPAddress _gateway = gateway.Address;
+    private readonly TimeSpan _timeout = gateway.Timeout;
 
     /// <inheritdoc />
     public async Task<GatewayProbeResult> ProbeAsync(CancellationToken cancellationToken)

@@ -34,9 +34,9 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     private readonly Histogram<double> _apiCallDuration;
     private readonly Histogram<double> _cycleDuration;
 
-    /// <summary>Creates the instruments on the meter <see cref="MeterName"/>; API figures come from <paramref name="usage"/>.</summary>
-    public MonitorMetrics(ApiUsage usage, MonitorOptions options)
-        : this(usage, options, MeterName)
+    /// <summary>Creates the instruments on the meter <see cref="MeterName"/>; API figures come from <paramref name="usage"/>, token names from the <paramref name="loaded"/> tunnels.</summary>
+    public MonitorMetrics(ApiUsage usage, LoadedConfiguration loaded)
+        : this(usage, loaded, MeterName)
     {
     }
 
@@ -44,7 +44,7 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     /// Creates the instruments on a meter named <paramref name="meterName"/>. Widened for tests, which give each
     /// instance a meter name of its own: OpenTelemetry picks meters by name.
     /// </summary>
-    internal MonitorMetrics(ApiUsage usage, MonitorOptions options, string meterName)
+    internal MonitorMetrics(ApiUsage usage, LoadedConfiguration loaded, string meterName)
     {
         _usage = usage;
         Meter = new Meter(meterName, VersionInfo.Current);
@@ -86,16 +86,16 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
         _cycleDuration = Meter.CreateHistogram("failover_monitor.cycle.duration", "s",
             "Duration of check cycles (full and confirmation).", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBounds });
 
-        usage.NameTokens(options.Tunnels);
+        usage.NameTokens(loaded.Settings.Tunnels, loaded.Tokens);
         usage.CallCompleted += OnApiCall;
     }
 
     /// <summary>
-    /// Label sets one instrument may need under <paramref name="options"/>, with room for reloads that add or rename
+    /// Label sets one instrument may need under <paramref name="settings"/>, with room for reloads that add or rename
     /// tunnels: twice the largest (<c>failover_monitor.tunnel.status</c>, one per status and tunnel), at least 256.
     /// An exporter that keeps more than this per instrument only reserves memory.
     /// </summary>
-    public static int SeriesLimit(MonitorOptions options) => Math.Max(256, 2 * Statuses.Count * options.Tunnels.Count);
+    public static int SeriesLimit(MonitorSettings settings) => Math.Max(256, 2 * Statuses.Count * settings.Tunnels.Count);
 
     /// <summary>The meter holding every instrument.</summary>
     public Meter Meter { get; }
@@ -107,7 +107,7 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
     public void OnCycleCompleted(TimeSpan duration) => _cycleDuration.Record(duration.TotalSeconds);
 
     /// <inheritdoc />
-    public void OnAction(TunnelOptions tunnel, DecisionKind kind, bool took, string reason)
+    public void OnAction(TunnelSettings tunnel, DecisionKind kind, bool took, string reason)
     {
         var counter = kind switch
         {
@@ -116,15 +116,15 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
             DecisionKind.RestartBackup => _restarts,
             _ => null,
         };
-        counter?.Add(1, new("tunnel", tunnel.DisplayName), new("result", took ? "ok" : "failed"));
+        counter?.Add(1, new("tunnel", tunnel.Name), new("result", took ? "ok" : "failed"));
     }
 
     /// <inheritdoc />
-    public void OnHold(TunnelOptions tunnel, string reason) => _holds.Add(1, new KeyValuePair<string, object?>("tunnel", tunnel.DisplayName));
+    public void OnHold(TunnelSettings tunnel, string reason) => _holds.Add(1, new KeyValuePair<string, object?>("tunnel", tunnel.Name));
 
     /// <inheritdoc />
-    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) =>
-        _configurationProblems.Add(1, new KeyValuePair<string, object?>("tunnel", tunnel.DisplayName));
+    public void OnConfigurationProblem(TunnelSettings tunnel, string problem) =>
+        _configurationProblems.Add(1, new KeyValuePair<string, object?>("tunnel", tunnel.Name));
 
     /// <summary>The <c>outcome</c> label of an API call that ended with <paramref name="failure"/> (null: success).</summary>
     public static string Outcome(ApiFailureKind? failure) => failure switch
@@ -167,12 +167,12 @@ public sealed class MonitorMetrics : IMonitorObserver, IDisposable
 
     /// <summary>One reading per token of the published configuration, labelled by its tunnels' names (as the state file lists them).</summary>
     private IEnumerable<Measurement<long>> PerToken(Func<ApiToken, long> read) =>
-        (_latest?.Options.Tunnels ?? []).Where(t => t.ResolvedToken is not null).GroupBy(t => t.ResolvedToken!)
-            .Select(g => new Measurement<long>(read(g.Key), new KeyValuePair<string, object?>("token", string.Join(",", g.Select(t => t.DisplayName)))));
+        (_latest is { } latest ? latest.Tokens.GroupByToken(latest.Settings.Tunnels) : [])
+            .Select(g => new Measurement<long>(read(g.Key), new KeyValuePair<string, object?>("token", string.Join(",", g.Select(t => t.Name)))));
 
     private IEnumerable<Measurement<int>> ObserveBudgets() =>
         _latest is { } latest
-            ? ApiBudget.Compute(latest.Options).Select(b => new Measurement<int>(b.Steady, new KeyValuePair<string, object?>("token", string.Join(",", b.Tunnels))))
+            ? ApiBudget.Compute(latest.Settings, latest.Tokens).Select(b => new Measurement<int>(b.Steady, new KeyValuePair<string, object?>("token", string.Join(",", b.Tunnels))))
             : [];
 
     private IEnumerable<Measurement<int>> ObserveRecentRequests() =>

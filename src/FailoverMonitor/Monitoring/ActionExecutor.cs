@@ -39,10 +39,10 @@ public sealed class ActionExecutor(IServiceController services, IEnumerable<IMon
                 break;
             case DecisionKind.Hold:
                 Log.Hold(logger, tunnel.Name, decision.Reason, tunnel.Service, TunnelState.UnitWord(decision.State.BackupActive),
-                    FailoverPolicy.DescribeHold((decision.State.HeldSince!.Value + PolicySettings.HoldWindow).Wall));
+                    FailoverPolicy.DescribeHold((decision.State.HeldSince!.Value + FailoverPolicy.HoldWindow).Wall));
                 foreach (var observer in observers)
                 {
-                    observer.OnHold(tunnel.Options, decision.Reason);
+                    observer.OnHold(tunnel.Settings, decision.Reason);
                 }
 
                 break;
@@ -100,7 +100,7 @@ public sealed class ActionExecutor(IServiceController services, IEnumerable<IMon
         var took = starting == activeNow;
         foreach (var observer in observers)
         {
-            observer.OnAction(tunnel.Options, decision.Kind, took, error ?? decision.Reason);
+            observer.OnAction(tunnel.Settings, decision.Kind, took, error ?? decision.Reason);
         }
 
         var retrySeconds = tunnel.State.RetryAt is { } retryAt ? Math.Round((retryAt - Instant.Now(time)).TotalSeconds) : 0;

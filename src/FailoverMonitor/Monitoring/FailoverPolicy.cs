@@ -9,14 +9,20 @@ namespace FailoverMonitor.Monitoring;
 /// (<c>min_action_interval</c>, the hourly count, a hold), only by <c>failure_threshold</c> and the back-off of a
 /// start that did not take; stops and restarts pass the flap guard (<see cref="Guard"/>) first.
 /// </summary>
-public sealed class FailoverPolicy(PolicySettings settings)
+public sealed class FailoverPolicy(CheckSettings settings)
 {
+    /// <summary>The window of <see cref="CheckSettings.MaxActionsPerHour"/>, and how long a hold lasts without a reload: 1 hour.</summary>
+    public static readonly TimeSpan HoldWindow = TimeSpan.FromHours(1);
+
+    /// <summary>Longest back-off between attempts: 5 minutes.</summary>
+    public static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(5);
+
     /// <summary>The rules' parameters.</summary>
-    public PolicySettings Settings { get; } = settings;
+    public CheckSettings Settings { get; } = settings;
 
     /// <summary>
     /// What a hold means, for the CRITICAL line and <c>failover-monitor status</c>: <paramref name="until"/> is the
-    /// wall time the hold ends (held since + <see cref="PolicySettings.HoldWindow"/>) unless a reload releases it first.
+    /// wall time the hold ends (held since + <see cref="HoldWindow"/>) unless a reload releases it first.
     /// </summary>
     public static string DescribeHold(DateTimeOffset until) =>
         $"holding: no stop or restart until {until:HH:mm:ss} UTC or `systemctl reload failover-monitor`; a down tunnel still gets its backup started";
@@ -46,7 +52,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
     /// <summary>Counts <paramref name="observation"/> into <paramref name="state"/> and decides.</summary>
     public Decision Decide(TunnelState state, TunnelObservation observation, Instant now)
     {
-        if (state.HeldSince is { } heldSince && now - heldSince >= PolicySettings.HoldWindow)
+        if (state.HeldSince is { } heldSince && now - heldSince >= HoldWindow)
         {
             // The hour is over whether or not an action is due now: the status must stop saying "on hold".
             state = state with { HeldSince = null };
@@ -65,7 +71,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
             return decision;
         }
 
-        decision = decision with { State = decision.State with { RecentActions = decision.State.Actions.Where(t => now - t < PolicySettings.HoldWindow).ToList() } };
+        decision = decision with { State = decision.State with { RecentActions = decision.State.Actions.Where(t => now - t < HoldWindow).ToList() } };
         if (decision.Kind != DecisionKind.StartBackup)
         {
             return Guard(decision, now);
@@ -79,8 +85,8 @@ public sealed class FailoverPolicy(PolicySettings settings)
 
     /// <summary>
     /// The state after an attempted action, given the unit's state read back right after it. A start or stop that
-    /// did not take, and every restart, sets a back-off: doubling from <see cref="PolicySettings.RetryBase"/> up to
-    /// <see cref="PolicySettings.MaxRetry"/> (for a restart at least <see cref="PolicySettings.BackupConnectTimeout"/>).
+    /// did not take, and every restart, sets a back-off: doubling from <see cref="CheckSettings.RetryBase"/> up to
+    /// <see cref="MaxRetry"/> (for a restart at least <see cref="CheckSettings.BackupConnectTimeout"/>).
     /// </summary>
     public TunnelState AfterAction(TunnelState state, DecisionKind kind, bool backupActiveNow, string reason, Instant now)
     {
@@ -113,14 +119,14 @@ public sealed class FailoverPolicy(PolicySettings settings)
     public TimeSpan Backoff(int failedAttempts)
     {
         var factor = Math.Pow(2, Math.Clamp(failedAttempts - 1, 0, 16));
-        return TimeSpan.FromTicks((long)Math.Min(Settings.RetryBase.Ticks * factor, PolicySettings.MaxRetry.Ticks));
+        return TimeSpan.FromTicks((long)Math.Min(Settings.RetryBase.Ticks * factor, MaxRetry.Ticks));
     }
 
     /// <summary>
     /// The flap guard, for stops and restarts only: a held tunnel stops and restarts nothing (until the hour has
     /// passed; a reload releases it earlier); the stop or restart that would exceed
-    /// <see cref="PolicySettings.MaxActionsPerHour"/> turns into a hold; one opposite to the last action within
-    /// <see cref="PolicySettings.MinActionInterval"/> waits.
+    /// <see cref="CheckSettings.MaxActionsPerHour"/> turns into a hold; one opposite to the last action within
+    /// <see cref="CheckSettings.MinActionInterval"/> waits.
     /// </summary>
     private Decision Guard(Decision decision, Instant now)
     {
@@ -128,7 +134,7 @@ public sealed class FailoverPolicy(PolicySettings settings)
         if (state.HeldSince is { } heldSince)
         {
             return new Decision(DecisionKind.None,
-                $"on hold since {heldSince:HH:mm:ss} UTC, no stop or restart until a reload or {heldSince + PolicySettings.HoldWindow:HH:mm:ss} UTC ({decision.Reason})", state);
+                $"on hold since {heldSince:HH:mm:ss} UTC, no stop or restart until a reload or {heldSince + HoldWindow:HH:mm:ss} UTC ({decision.Reason})", state);
         }
 
         if (state.Actions.Count >= Settings.MaxActionsPerHour)

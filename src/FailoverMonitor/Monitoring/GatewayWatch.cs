@@ -10,12 +10,12 @@ namespace FailoverMonitor.Monitoring;
 /// <see cref="Reminder.DefaultInterval"/>) and when it is back. The address is the one the probe was built with at
 /// start (<c>gateway_ip</c> takes effect only after a restart).
 /// </summary>
-public sealed class GatewayWatch(IGatewayProbe probe, MonitorOptions options, TimeProvider time, ILogger<GatewayWatch> logger)
+public sealed class GatewayWatch(IGatewayProbe probe, GatewaySettings gateway, TimeProvider time, ILogger<GatewayWatch> logger)
 {
     private readonly Reminder _down = new(time, Reminder.DefaultInterval);
 
     /// <summary>The gateway's address, as probed.</summary>
-    public string Address { get; } = options.GatewayIp!;
+    public string Address { get; } = gateway.Address.ToString();
 
     /// <summary>Whether the gateway answered the last probe; null before the first.</summary>
     public bool? Reachable { get; private set; }

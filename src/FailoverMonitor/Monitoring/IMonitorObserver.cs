@@ -17,11 +17,11 @@ public interface IMonitorObserver
     void OnCycleCompleted(TimeSpan duration);
 
     /// <summary>A start (failover), stop (failback) or restart was attempted; <paramref name="took"/> says whether the unit reached the wanted state.</summary>
-    void OnAction(TunnelOptions tunnel, DecisionKind kind, bool took, string reason);
+    void OnAction(TunnelSettings tunnel, DecisionKind kind, bool took, string reason);
 
     /// <summary>The flap guard put <paramref name="tunnel"/> on hold.</summary>
-    void OnHold(TunnelOptions tunnel, string reason);
+    void OnHold(TunnelSettings tunnel, string reason);
 
     /// <summary>The API reported a configuration problem for <paramref name="tunnel"/> (bad token, wrong id); called once per new problem.</summary>
-    void OnConfigurationProblem(TunnelOptions tunnel, string problem);
+    void OnConfigurationProblem(TunnelSettings tunnel, string problem);
 }

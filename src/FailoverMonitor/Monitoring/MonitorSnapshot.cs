@@ -6,7 +6,8 @@ namespace FailoverMonitor.Monitoring;
 /// What the monitor knows, published after start-up and after every cycle (<see cref="IStatusOutput"/>) for the
 /// operator-facing parts, which render it; the loop never formats it itself. Times are <see cref="Instant"/>s.
 /// </summary>
-/// <param name="Options">The configuration in force for the tunnels and the checks (reloaded ones included); keys that take effect only after a restart read as the file says, not as they run.</param>
+/// <param name="Settings">The configuration in force (reloaded tunnels and checks included; the records read at start only keep their running values).</param>
+/// <param name="Tokens">The tunnels' tokens (its ToString never shows one).</param>
 /// <param name="ConfigPath">The configuration file.</param>
 /// <param name="GatewayIp">The gateway's address, as probed.</param>
 /// <param name="GatewayReachable">Whether the gateway answered the last probe; null before the first.</param>
@@ -16,7 +17,8 @@ namespace FailoverMonitor.Monitoring;
 /// <param name="CycleError">Why the last cycle failed; null while they run to their end.</param>
 /// <param name="Tunnels">One view per tunnel, in configuration order.</param>
 public sealed record MonitorSnapshot(
-    MonitorOptions Options,
+    MonitorSettings Settings,
+    TunnelTokens Tokens,
     string ConfigPath,
     string GatewayIp,
     bool? GatewayReachable,
@@ -27,14 +29,14 @@ public sealed record MonitorSnapshot(
     IReadOnlyList<TunnelView> Tunnels);
 
 /// <summary>One tunnel as the monitor knows it.</summary>
-/// <param name="Options">The tunnel's configuration.</param>
+/// <param name="Settings">The tunnel's configuration.</param>
 /// <param name="State">The policy's state: counts, backup unit (as last read), last action, hold.</param>
 /// <param name="UnitKnown">Whether the backup unit's state could be read at the last try.</param>
 /// <param name="Status">The last status the API gave; null before the first.</param>
 /// <param name="UnknownReason">Why the status is unknown now (the API gives no usable answer); null while it answers.</param>
 /// <param name="LastObservation">The last observation (its connectors when fetched); null before the first.</param>
 public sealed record TunnelView(
-    TunnelOptions Options,
+    TunnelSettings Settings,
     TunnelState State,
     bool UnitKnown,
     TunnelStatus? Status,
@@ -42,10 +44,10 @@ public sealed record TunnelView(
     TunnelObservation? LastObservation)
 {
     /// <summary>The tunnel's name in logs.</summary>
-    public string Name => Options.DisplayName;
+    public string Name => Settings.Name;
 
     /// <summary>The backup unit.</summary>
-    public string Service => Options.Service!;
+    public string Service => Settings.Service;
 
     /// <summary>Whether the status is unknown now.</summary>
     public bool IsUnknown => UnknownReason is not null;

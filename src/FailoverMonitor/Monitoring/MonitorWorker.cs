@@ -47,9 +47,7 @@ public sealed class MonitorWorker : BackgroundService
     /// <summary>The current state of each tunnel, by tunnel id (widened for tests).</summary>
     public IReadOnlyDictionary<string, TunnelState> States => _tunnels.States;
 
-    private MonitorOptions Options => _tunnels.Options;
-
-    private TimeSpan Interval => TimeSpan.FromSeconds(Options.CheckInterval);
+    private CheckSettings Checks => _tunnels.Settings.Checks;
 
     /// <summary>
     /// Start-up as the host runs it, widened for tests: <see cref="StartAsync"/>'s part, then the start-up checks
@@ -58,7 +56,7 @@ public sealed class MonitorWorker : BackgroundService
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
-        await _startupChecks.RunAsync(Options, cancellationToken).ConfigureAwait(false);
+        await _startupChecks.RunAsync(_tunnels.Settings.Tunnels, _tunnels.Tokens, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -78,11 +76,11 @@ public sealed class MonitorWorker : BackgroundService
     {
         Log.MonitorStarted(_logger);
         Log.GatewayIp(_logger, _gateway.Address);
-        Log.TunnelCount(_logger, Options.Tunnels.Count);
-        Log.CheckInterval(_logger, Options.CheckInterval);
-        Log.Settings(_logger, Options.FailureThreshold, Options.RecoveryThreshold, string.Join(",", Options.FailoverOn), Options.Failback);
+        Log.TunnelCount(_logger, _tunnels.Settings.Tunnels.Count);
+        Log.CheckInterval(_logger, Checks.CheckInterval.TotalSeconds);
+        Log.Settings(_logger, Checks.FailureThreshold, Checks.RecoveryThreshold, Checks.FailoverOnWords(), FailbackModes.Words.Word(Checks.Failback));
         await _units.ReadAsync(_tunnels.All, atStartup: true, cancellationToken).ConfigureAwait(false);
-        _nextHeartbeat = Instant.Now(_time) + TimeSpan.FromSeconds(Options.HeartbeatInterval);
+        _nextHeartbeat = Instant.Now(_time) + Checks.HeartbeatInterval;
         _notifier.Notify(new NotifyState("STATUS=" + Publish()));
     }
 
@@ -92,16 +90,16 @@ public sealed class MonitorWorker : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _startupChecks.RunAsync(Options, stoppingToken).ConfigureAwait(false);
+        await _startupChecks.RunAsync(_tunnels.Settings.Tunnels, _tunnels.Tokens, stoppingToken).ConfigureAwait(false);
         var next = Instant.Now(_time);
         while (!stoppingToken.IsCancellationRequested)
         {
             ApplyPendingReload();
             await RunTimedAsync(null, stoppingToken).ConfigureAwait(false);
-            next += Interval;
+            next += Checks.CheckInterval;
 
             // Confirmation checks fit between regular cycles; each is one more API call (counted like any other).
-            var confirm = TimeSpan.FromSeconds(Options.ConfirmDelay);
+            var confirm = Checks.ConfirmDelay;
             while (confirm > TimeSpan.Zero && _tunnels.AwaitingConfirmation() is { Count: > 0 } pending && next - Instant.Now(_time) > confirm)
             {
                 if (!await _reload.WaitAsync(confirm, stoppingToken).ConfigureAwait(false))
@@ -181,7 +179,7 @@ public sealed class MonitorWorker : BackgroundService
     /// </summary>
     private void NotifyProgress(string more)
     {
-        if (_health.MayFeedWatchdog(Interval, out var newlyWithheld))
+        if (_health.MayFeedWatchdog(Checks.CheckInterval, out var newlyWithheld))
         {
             _notifier.Notify(new NotifyState("WATCHDOG=1" + more));
             return;
@@ -212,7 +210,7 @@ public sealed class MonitorWorker : BackgroundService
         return _status.Summary(snapshot);
     }
 
-    private MonitorSnapshot Snapshot() => new(Options, _tunnels.ConfigPath, _gateway.Address, _gateway.Reachable,
+    private MonitorSnapshot Snapshot() => new(_tunnels.Settings, _tunnels.Tokens, _tunnels.ConfigPath, _gateway.Address, _gateway.Reachable,
         _health.LastCompleted, _health.FailingSince, _health.ConsecutiveFailures, _health.LastError, _tunnels.Views());
 
     private async Task RunCycleAsync(IReadOnlyCollection<TunnelRuntime>? subset, CancellationToken cancellationToken)
@@ -226,10 +224,10 @@ public sealed class MonitorWorker : BackgroundService
         await _units.ReadAsync(tunnels, atStartup: false, cancellationToken).ConfigureAwait(false);
         var known = tunnels.Where(t => t.UnitKnown).ToList();
         var policy = _tunnels.Policy;
-        var observations = await _observer.ObserveAsync(known.Select(t => t.Options).ToList(), t => policy.NeedsConnectors(_tunnels[t].State), cancellationToken).ConfigureAwait(false);
+        var observations = await _observer.ObserveAsync(known.Select(t => t.Settings).ToList(), _tunnels.Tokens, t => policy.NeedsConnectors(_tunnels[t].State), cancellationToken).ConfigureAwait(false);
         foreach (var tunnel in known)
         {
-            var observation = observations[tunnel.Options];
+            var observation = observations[tunnel.Settings];
             _observations.Record(tunnel, observation);
             var decision = policy.Decide(tunnel.State, observation, Instant.Now(_time));
             await _actions.ExecuteAsync(tunnel, decision, observation, policy, cancellationToken).ConfigureAwait(false);
@@ -242,7 +240,7 @@ public sealed class MonitorWorker : BackgroundService
         if (subset is null && Instant.Now(_time) >= _nextHeartbeat)
         {
             Log.Heartbeat(_logger, _status.Describe(Snapshot()));
-            _nextHeartbeat = Instant.Now(_time) + TimeSpan.FromSeconds(Options.HeartbeatInterval);
+            _nextHeartbeat = Instant.Now(_time) + Checks.HeartbeatInterval;
         }
     }
 }

@@ -45,7 +45,7 @@ public sealed class ObservationLog(IEnumerable<IMonitorObserver> observers, ILog
                 Log.TunnelConfigurationProblem(logger, tunnel.Name, failure.Message);
                 foreach (var observer in observers)
                 {
-                    observer.OnConfigurationProblem(tunnel.Options, failure.Message);
+                    observer.OnConfigurationProblem(tunnel.Settings, failure.Message);
                 }
 
                 break;

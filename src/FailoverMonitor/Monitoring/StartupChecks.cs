@@ -14,25 +14,25 @@ namespace FailoverMonitor.Monitoring;
 /// </summary>
 public sealed class StartupChecks(TokenVerifier tokens, IServiceController services, ILogger<StartupChecks> logger, IReadOnlyList<string>? warnings = null)
 {
-    /// <summary>Runs the checks for <paramref name="options"/>.</summary>
-    public async Task RunAsync(MonitorOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs the checks for <paramref name="tunnels"/> and their <paramref name="tunnelTokens"/>.</summary>
+    public async Task RunAsync(IReadOnlyList<TunnelSettings> tunnels, TunnelTokens tunnelTokens, CancellationToken cancellationToken)
     {
         foreach (var warning in warnings ?? [])
         {
             Log.ConfigurationWarning(logger, warning);
         }
 
-        foreach (var check in await tokens.VerifyAsync(options.Tunnels, timeout: null, cancellationToken).ConfigureAwait(false))
+        foreach (var check in await tokens.VerifyAsync(tunnels, tunnelTokens, timeout: null, cancellationToken).ConfigureAwait(false))
         {
             Report(check);
         }
 
         try
         {
-            var states = await services.GetStatesAsync(options.Tunnels.Select(t => t.Service!).ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var tunnel in options.Tunnels.Where(t => !states[t.Service!].Exists))
+            var states = await services.GetStatesAsync(tunnels.Select(t => t.Service).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var tunnel in tunnels.Where(t => !states[t.Service].Exists))
             {
-                Log.UnitMissing(logger, tunnel.DisplayName, tunnel.Service!, states[tunnel.Service!].LoadState);
+                Log.UnitMissing(logger, tunnel.Name, tunnel.Service, states[tunnel.Service].LoadState);
             }
         }
         catch (ServiceControlException)

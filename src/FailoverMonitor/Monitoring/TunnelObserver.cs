@@ -18,18 +18,18 @@ public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredRea
     /// <summary>Accounts read at the same time.</summary>
     public const int MaxConcurrentAccounts = 16;
 
-    /// <summary>Observes <paramref name="tunnels"/>; fetches connectors where <paramref name="needsConnectors"/> says so.</summary>
-    /// <returns>One observation per tunnel, keyed by the same <see cref="TunnelOptions"/> instance.</returns>
-    public async Task<IReadOnlyDictionary<TunnelOptions, TunnelObservation>> ObserveAsync(
-        IReadOnlyList<TunnelOptions> tunnels, Func<TunnelOptions, bool> needsConnectors, CancellationToken cancellationToken)
+    /// <summary>Observes <paramref name="tunnels"/> with their <paramref name="tokens"/>; fetches connectors where <paramref name="needsConnectors"/> says so.</summary>
+    /// <returns>One observation per tunnel, keyed by its settings.</returns>
+    public async Task<IReadOnlyDictionary<TunnelSettings, TunnelObservation>> ObserveAsync(
+        IReadOnlyList<TunnelSettings> tunnels, TunnelTokens tokens, Func<TunnelSettings, bool> needsConnectors, CancellationToken cancellationToken)
     {
         using var gate = new SemaphoreSlim(MaxConcurrentAccounts);
-        var groups = tunnels.GroupBy(t => (Account: t.AccountId!, Token: t.ResolvedToken!));
+        var groups = tunnels.GroupBy(t => (Account: t.AccountId, Token: tokens[t]));
         var results = await Task.WhenAll(groups.Select(g => Bounded(gate, () => ObserveGroupAsync(g.Key.Account, g.Key.Token, [.. g], cancellationToken)))).ConfigureAwait(false);
         var observations = results.SelectMany(r => r).ToDictionary(p => p.Key, p => p.Value);
 
         var needing = observations.Where(p => !p.Value.IsUnknown && needsConnectors(p.Key)).Select(p => p.Key).ToList();
-        var withConnectors = await Task.WhenAll(needing.Select(t => Bounded(gate, () => AddConnectorsAsync(t, observations[t], cancellationToken)))).ConfigureAwait(false);
+        var withConnectors = await Task.WhenAll(needing.Select(t => Bounded(gate, () => AddConnectorsAsync(t, tokens[t], observations[t], cancellationToken)))).ConfigureAwait(false);
         foreach (var (tunnel, observation) in withConnectors)
         {
             observations[tunnel] = observation;
@@ -38,40 +38,40 @@ public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredRea
         return observations;
     }
 
-    private async Task<IEnumerable<KeyValuePair<TunnelOptions, TunnelObservation>>> ObserveGroupAsync(
-        string accountId, ApiToken token, List<TunnelOptions> tunnels, CancellationToken cancellationToken)
+    private async Task<IEnumerable<KeyValuePair<TunnelSettings, TunnelObservation>>> ObserveGroupAsync(
+        string accountId, ApiToken token, List<TunnelSettings> tunnels, CancellationToken cancellationToken)
     {
         try
         {
             if (tunnels.Count == 1)
             {
-                var tunnel = await client.GetTunnelAsync(accountId, tunnels[0].TunnelId!, token, cancellationToken).ConfigureAwait(false);
+                var tunnel = await client.GetTunnelAsync(accountId, tunnels[0].TunnelId, token, cancellationToken).ConfigureAwait(false);
                 return [new(tunnels[0], ToObservation([tunnel]))];
             }
 
             var listed = await client.ListTunnelsAsync(accountId, token, cancellationToken).ConfigureAwait(false);
             var byId = listed.Where(t => t.Id is not null).ToLookup(t => t.Id!, StringComparer.OrdinalIgnoreCase);
             var anonymous = listed.Count(t => t.Id is null);
-            return tunnels.Select(t => new KeyValuePair<TunnelOptions, TunnelObservation>(t,
-                byId.Contains(t.TunnelId!) ? ToObservation([.. byId[t.TunnelId!]])
+            return tunnels.Select(t => new KeyValuePair<TunnelSettings, TunnelObservation>(t,
+                byId.Contains(t.TunnelId) ? ToObservation([.. byId[t.TunnelId]])
                 : anonymous > 0 ? Unknown(ApiFailureKind.MalformedBody, $"tunnel id not in the account's tunnel list, which has {anonymous} item(s) that cannot be read")
                 : Unknown(ApiFailureKind.NotFound, "tunnel id not in the account's tunnel list (deleted, or another account?)")));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Whatever went wrong with this account's answer, the other accounts are still observed.
-            return tunnels.Select(t => new KeyValuePair<TunnelOptions, TunnelObservation>(t, TunnelObservation.Unknown(Attributed(t, e))));
+            return tunnels.Select(t => new KeyValuePair<TunnelSettings, TunnelObservation>(t, TunnelObservation.Unknown(Attributed(t, e))));
         }
     }
 
-    private async Task<(TunnelOptions, TunnelObservation)> AddConnectorsAsync(TunnelOptions tunnel, TunnelObservation observation, CancellationToken cancellationToken)
+    private async Task<(TunnelSettings, TunnelObservation)> AddConnectorsAsync(TunnelSettings tunnel, ApiToken token, TunnelObservation observation, CancellationToken cancellationToken)
     {
         var localId = tunnel.BackupMetrics is { } metrics
             ? readyClient.GetConnectorIdAsync(metrics, cancellationToken)
             : Task.FromResult<string?>(null);
         try
         {
-            var connectors = (await client.GetConnectorsAsync(tunnel.AccountId!, tunnel.TunnelId!, tunnel.ResolvedToken!, cancellationToken).ConfigureAwait(false))
+            var connectors = (await client.GetConnectorsAsync(tunnel.AccountId, tunnel.TunnelId, token, cancellationToken).ConfigureAwait(false))
                 .Select(Connector.From)
                 .GroupBy(c => c.Id, StringComparer.Ordinal)
                 .Select(copies => new Connector(copies.Key, copies.All(c => c.IsLive)))
@@ -108,7 +108,7 @@ public sealed class TunnelObserver(CloudflareTunnelClient client, CloudflaredRea
 
     // The failure as this tunnel reports it: a rejected token names where it came from (never the token itself);
     // an exception the client does not raise becomes a failure with its message.
-    private static CloudflareApiException Attributed(TunnelOptions tunnel, Exception e) => e switch
+    private static CloudflareApiException Attributed(TunnelSettings tunnel, Exception e) => e switch
     {
         CloudflareApiException { Kind: ApiFailureKind.Unauthorized } api =>
             new CloudflareApiException(api.Kind, $"{api.Message} (token: {tunnel.TokenSource})", api.StatusCode, api.RetryAfter, api),

@@ -6,13 +6,16 @@ namespace FailoverMonitor.Monitoring;
 /// One tunnel's running state in the <see cref="TunnelSet"/>: the policy's state, its unit as last read, and what was
 /// last observed and logged (so log lines mark changes only).
 /// </summary>
-internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
+internal sealed class TunnelRuntime(TunnelSettings settings, ApiToken token, TimeProvider time)
 {
-    public TunnelOptions Options { get; private init; } = options;
+    public TunnelSettings Settings { get; private init; } = settings;
 
-    public string Name => Options.DisplayName;
+    /// <summary>The tunnel's token, compared on reload (a new token is a new tunnel); never printed.</summary>
+    public ApiToken Token { get; private init; } = token;
 
-    public string Service => Options.Service!;
+    public string Name => Settings.Name;
+
+    public string Service => Settings.Service;
 
     public TunnelState State { get; set; } = new(BackupActive: false);
 
@@ -35,15 +38,15 @@ internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
     /// <summary>The last connectors seen (null when not fetched), for status output.</summary>
     public TunnelObservation? LastObservation { get; set; }
 
-    /// <summary>Whether <paramref name="other"/> watches the same tunnel with the same unit and credentials.</summary>
-    public bool IsSameTunnel(TunnelOptions other) =>
-        string.Equals(Options.TunnelId, other.TunnelId, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(Options.AccountId, other.AccountId, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(Options.Service, other.Service, StringComparison.Ordinal)
-        && Equals(Options.ResolvedToken, other.ResolvedToken);
+    /// <summary>Whether <paramref name="other"/> with <paramref name="otherToken"/> watches the same tunnel with the same unit and credentials.</summary>
+    public bool IsSameTunnel(TunnelSettings other, ApiToken otherToken) =>
+        string.Equals(Settings.TunnelId, other.TunnelId, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(Settings.AccountId, other.AccountId, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(Settings.Service, other.Service, StringComparison.Ordinal)
+        && Equals(Token, otherToken);
 
-    /// <summary>This tunnel's bookkeeping under reloaded <paramref name="options"/>; a reload releases a hold.</summary>
-    public TunnelRuntime WithOptions(TunnelOptions options) => new(options, time)
+    /// <summary>This tunnel's bookkeeping under reloaded <paramref name="settings"/>; a reload releases a hold.</summary>
+    public TunnelRuntime WithSettings(TunnelSettings settings) => new(settings, Token, time)
     {
         // A reload is the operator's word on a hold; the action count of a tunnel not held stays, so reloads cannot defeat max_actions_per_hour.
         State = State.HeldSince is null ? State : State with { HeldSince = null, RecentActions = [] },
@@ -57,5 +60,5 @@ internal sealed class TunnelRuntime(TunnelOptions options, TimeProvider time)
     };
 
     /// <summary>This tunnel as the monitor publishes it.</summary>
-    public TunnelView View() => new(Options, State, UnitKnown, LastStatus, Unknown.IsActive ? LastFailureMessage : null, LastObservation);
+    public TunnelView View() => new(Settings, State, UnitKnown, LastStatus, Unknown.IsActive ? LastFailureMessage : null, LastObservation);
 }

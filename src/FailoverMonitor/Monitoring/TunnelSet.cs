@@ -15,17 +15,17 @@ namespace FailoverMonitor.Monitoring;
 public sealed class TunnelSet
 {
     /// <summary>The keys a reload cannot apply, with how each is compared: they are bound into the process at start.</summary>
-    public static readonly IReadOnlyList<(string Key, Func<MonitorOptions, MonitorOptions, bool> Changed)> RestartOnlyKeys =
+    public static readonly IReadOnlyList<(string Key, Func<MonitorSettings, MonitorSettings, bool> Changed)> RestartOnlyKeys =
     [
-        ("gateway_ip", (a, b) => a.GatewayIp != b.GatewayIp),
-        ("gateway_timeout", (a, b) => a.GatewayTimeout != b.GatewayTimeout),
-        ("api_base_url", (a, b) => a.ApiBaseUrl != b.ApiBaseUrl),
-        ("api_timeout", (a, b) => a.ApiTimeout != b.ApiTimeout),
-        ("log_file", (a, b) => a.LogFile != b.LogFile),
-        ("state_file", (a, b) => a.StateFile != b.StateFile),
-        ("metrics_listen", (a, b) => a.MetricsListen != b.MetricsListen),
-        ("otlp_endpoint", (a, b) => a.OtlpEndpoint != b.OtlpEndpoint),
-        ("alerts", (a, b) => !a.Alerts.Select(x => (x.Url, x.Format)).SequenceEqual(b.Alerts.Select(x => (x.Url, x.Format)))),
+        ("gateway_ip", (a, b) => !a.Gateway.Address.Equals(b.Gateway.Address)),
+        ("gateway_timeout", (a, b) => a.Gateway.Timeout != b.Gateway.Timeout),
+        ("api_base_url", (a, b) => !Same(a.Api.BaseUrl, b.Api.BaseUrl)),
+        ("api_timeout", (a, b) => a.Api.Timeout != b.Api.Timeout),
+        ("log_file", (a, b) => a.Output.LogFile != b.Output.LogFile),
+        ("state_file", (a, b) => a.Output.StateFile != b.Output.StateFile),
+        ("metrics_listen", (a, b) => !Equals(a.Telemetry.MetricsListen, b.Telemetry.MetricsListen)),
+        ("otlp_endpoint", (a, b) => !Same(a.Telemetry.OtlpEndpoint, b.Telemetry.OtlpEndpoint)),
+        ("alerts", (a, b) => !a.Alerts.Select(x => (x.Url.OriginalString, x.Format)).SequenceEqual(b.Alerts.Select(x => (x.Url.OriginalString, x.Format)))),
     ];
 
     private readonly ConfigurationSource _source;
@@ -33,21 +33,28 @@ public sealed class TunnelSet
     private readonly ILogger<TunnelSet> _logger;
     private Dictionary<string, TunnelRuntime> _tunnels;
 
-    /// <summary>Watches the tunnels of validated <paramref name="options"/>, loaded from <paramref name="source"/>.</summary>
-    public TunnelSet(MonitorOptions options, ConfigurationSource source, TimeProvider time, ILogger<TunnelSet> logger)
+    /// <summary>Watches the tunnels of <paramref name="loaded"/>, loaded from <paramref name="source"/>.</summary>
+    public TunnelSet(LoadedConfiguration loaded, ConfigurationSource source, TimeProvider time, ILogger<TunnelSet> logger)
     {
         _source = source;
         _time = time;
         _logger = logger;
-        Options = options;
-        Policy = new FailoverPolicy(PolicySettings.From(options));
-        _tunnels = options.Tunnels.ToDictionary(t => t.TunnelId!, t => new TunnelRuntime(t, time), StringComparer.OrdinalIgnoreCase);
+        Settings = loaded.Settings;
+        Tokens = loaded.Tokens;
+        Policy = new FailoverPolicy(Settings.Checks);
+        _tunnels = Settings.Tunnels.ToDictionary(t => t.TunnelId, t => new TunnelRuntime(t, Tokens[t], time), StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The configuration in force for the tunnels and the checks; see <see cref="RestartOnlyKeys"/> for what it does not change.</summary>
-    public MonitorOptions Options { get; private set; }
+    /// <summary>
+    /// The configuration in force: the tunnels and checks of the last load; the records of the keys in
+    /// <see cref="RestartOnlyKeys"/> (gateway, API, output, telemetry, alerts) as they were at start, as they run.
+    /// </summary>
+    public MonitorSettings Settings { get; private set; }
 
-    /// <summary>The decision rules under <see cref="Options"/>.</summary>
+    /// <summary>The tokens of <see cref="Settings"/>' tunnels.</summary>
+    public TunnelTokens Tokens { get; private set; }
+
+    /// <summary>The decision rules under <see cref="Settings"/>.</summary>
     public FailoverPolicy Policy { get; private set; }
 
     /// <summary>The configuration file.</summary>
@@ -60,7 +67,7 @@ public sealed class TunnelSet
     internal IReadOnlyCollection<TunnelRuntime> All => _tunnels.Values;
 
     /// <summary>The tunnel with <paramref name="tunnel"/>'s id.</summary>
-    internal TunnelRuntime this[TunnelOptions tunnel] => _tunnels[tunnel.TunnelId!];
+    internal TunnelRuntime this[TunnelSettings tunnel] => _tunnels[tunnel.TunnelId];
 
     /// <summary>Tunnels whose count has started and that a confirmation check may settle sooner (unit read, status known).</summary>
     internal List<TunnelRuntime> AwaitingConfirmation() =>
@@ -76,7 +83,7 @@ public sealed class TunnelSet
         try
         {
             var loaded = _source.Load();
-            Reconcile(loaded.Options, loaded.Warnings);
+            Reconcile(loaded);
         }
         catch (ConfigurationException e)
         {
@@ -88,12 +95,12 @@ public sealed class TunnelSet
         }
     }
 
-    /// <summary>Adopts validated <paramref name="loaded"/> options, keeping the state of every unchanged tunnel; logs the load's <paramref name="warnings"/>.</summary>
-    public void Reconcile(MonitorOptions loaded, IReadOnlyList<string>? warnings = null)
+    /// <summary>Adopts <paramref name="loaded"/>, keeping the state of every unchanged tunnel; logs the load's warnings.</summary>
+    public void Reconcile(LoadedConfiguration loaded)
     {
         foreach (var (key, changed) in RestartOnlyKeys)
         {
-            if (changed(Options, loaded))
+            if (changed(Settings, loaded.Settings))
             {
                 Log.ReloadNeedsRestart(_logger, key);
             }
@@ -102,12 +109,13 @@ public sealed class TunnelSet
         var old = new Dictionary<string, TunnelRuntime>(_tunnels, StringComparer.OrdinalIgnoreCase);
         var tunnels = new Dictionary<string, TunnelRuntime>(StringComparer.OrdinalIgnoreCase);
         var kept = 0;
-        foreach (var options in loaded.Tunnels)
+        foreach (var settings in loaded.Settings.Tunnels)
         {
-            var match = old.GetValueOrDefault(options.TunnelId!) is { } running && running.IsSameTunnel(options) ? running : null;
+            var token = loaded.Tokens[settings];
+            var match = old.GetValueOrDefault(settings.TunnelId) is { } running && running.IsSameTunnel(settings, token) ? running : null;
             if (match is not null)
             {
-                old.Remove(options.TunnelId!);
+                old.Remove(settings.TunnelId);
                 kept++;
                 if (match.State.HeldSince is not null)
                 {
@@ -115,7 +123,7 @@ public sealed class TunnelSet
                 }
             }
 
-            tunnels[options.TunnelId!] = match?.WithOptions(options) ?? new TunnelRuntime(options, _time);
+            tunnels[settings.TunnelId] = match?.WithSettings(settings) ?? new TunnelRuntime(settings, token, _time);
         }
 
         foreach (var removed in old.Values)
@@ -123,14 +131,19 @@ public sealed class TunnelSet
             Log.TunnelRemoved(_logger, removed.Name, removed.Service);
         }
 
-        foreach (var warning in warnings ?? [])
+        foreach (var warning in loaded.Warnings)
         {
             Log.ConfigurationWarning(_logger, warning);
         }
 
-        Options = loaded;
-        Policy = new FailoverPolicy(PolicySettings.From(loaded));
+        // What was bound at start keeps running as it was: the new file's tunnels and checks, the running rest.
+        var atStart = Settings;
+        Settings = loaded.Settings with { Gateway = atStart.Gateway, Api = atStart.Api, Output = atStart.Output, Telemetry = atStart.Telemetry, Alerts = atStart.Alerts };
+        Tokens = loaded.Tokens;
+        Policy = new FailoverPolicy(Settings.Checks);
         _tunnels = tunnels;
-        Log.Reloaded(_logger, _source.Path, kept, loaded.Tunnels.Count - kept, old.Count);
+        Log.Reloaded(_logger, _source.Path, kept, loaded.Settings.Tunnels.Count - kept, old.Count);
     }
+
+    private static bool Same(Uri? a, Uri? b) => string.Equals(a?.OriginalString, b?.OriginalString, StringComparison.Ordinal);
 }

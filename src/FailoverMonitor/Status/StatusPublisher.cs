@@ -22,9 +22,9 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     /// <inheritdoc />
     public void Publish(MonitorSnapshot snapshot)
     {
-        var options = snapshot.Options;
-        var budgets = ApiBudget.Compute(options);
-        usage.NameTokens(options.Tunnels); // a reload may regroup tunnels by token: metrics name tokens by their current tunnels
+        var (settings, tokens) = (snapshot.Settings, snapshot.Tokens);
+        var budgets = ApiBudget.Compute(settings, tokens);
+        usage.NameTokens(settings.Tunnels, tokens); // a reload may regroup tunnels by token: metrics name tokens by their current tunnels
         var published = new StatusSnapshot
         {
             Pid = Environment.ProcessId,
@@ -36,16 +36,16 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
             LastGoodCheckAt = snapshot.LastGoodCycle?.Wall,
             FailedChecks = snapshot.FailedCycles,
             CheckError = snapshot.CycleError,
-            CheckInterval = options.CheckInterval,
+            CheckInterval = settings.Checks.CheckInterval.TotalSeconds,
             DryRun = mode.DryRun,
             GatewayIp = snapshot.GatewayIp,
             GatewayReachable = snapshot.GatewayReachable,
             Tunnels = snapshot.Tunnels.Select(StatusSummary.Entry).ToList(),
-            Tokens = options.Tunnels.GroupBy(t => t.ResolvedToken!).Select(g => new TokenStatusEntry
+            Tokens = tokens.GroupByToken(settings.Tunnels).Select(g => new TokenStatusEntry
             {
-                Tunnels = g.Select(t => t.DisplayName).ToList(),
+                Tunnels = g.Select(t => t.Name).ToList(),
                 RequestsSent = usage.RequestsSent(g.Key),
-                BudgetPer5Minutes = budgets.FirstOrDefault(b => b.Tunnels.SequenceEqual(g.Select(t => t.DisplayName)))?.Steady ?? 0,
+                BudgetPer5Minutes = budgets.FirstOrDefault(b => b.Tunnels.SequenceEqual(g.Select(t => t.Name)))?.Steady ?? 0,
                 RateLimitedUntil = usage.BlockedUntil(g.Key),
             }).ToList(),
         };

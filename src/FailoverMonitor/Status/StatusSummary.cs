@@ -58,7 +58,7 @@ public static class StatusSummary
     public static TunnelStatusEntry Entry(TunnelView tunnel) => new()
     {
         Name = tunnel.Name,
-        TunnelId = tunnel.Options.TunnelId!,
+        TunnelId = tunnel.Settings.TunnelId,
         Status = tunnel.StatusText,
         UnknownReason = tunnel.UnknownReason,
         LiveConnectors = tunnel.LiveConnectors,
@@ -71,7 +71,7 @@ public static class StatusSummary
         LastAction = tunnel.State.LastAction,
         LastActionAt = tunnel.State.LastActionAt?.Wall,
         HeldSince = tunnel.State.HeldSince?.Wall,
-        HeldUntil = (tunnel.State.HeldSince + PolicySettings.HoldWindow)?.Wall,
+        HeldUntil = (tunnel.State.HeldSince + FailoverPolicy.HoldWindow)?.Wall,
         RetryAt = tunnel.State.RetryAt?.Wall,
     };
 }

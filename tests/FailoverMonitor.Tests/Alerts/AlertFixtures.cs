@@ -10,17 +10,20 @@ internal static class AlertFixtures
     public const string TunnelId = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
     public const string Token = "Zx9-secret-token-value-0001";
 
-    public static TunnelOptions Tunnel() => new()
+    public static TunnelSettings Tunnel() => TestSettings.Tunnel("web", TunnelId, "cloudflared-backup");
+
+    /// <summary>The token of <see cref="Tunnel"/>.</summary>
+    public static TunnelTokens Tokens() => TestSettings.Tokens((Tunnel(), Token));
+
+    /// <summary>A webhook at <paramref name="url"/>; every event unless <paramref name="events"/> are given.</summary>
+    public static AlertSettings Hook(string url, AlertFormat format = AlertFormat.Json, params AlertEvent[] events)
     {
-        Name = "web",
-        AccountId = "0123456789abcdef0123456789abcdef",
-        TunnelId = TunnelId,
-        Service = "cloudflared-backup",
-        ResolvedToken = new ApiToken(Token),
-    };
+        var hook = new AlertSettings { Url = new Uri(url, UriKind.Absolute), Format = format };
+        return events.Length > 0 ? hook with { Events = events.ToHashSet() } : hook;
+    }
 
     public static Alert Failover(string reason = "status down for 2 checks") =>
         new(AlertEvent.Failover, "web", TunnelId, "cloudflared-backup", reason, true, FakeTimeProvider.Start, "host1");
 
-    public static MonitorOptions Options(params AlertOptions[] alerts) => new() { Alerts = [.. alerts] };
+    public static MonitorSettings Settings(params AlertSettings[] alerts) => new() { Alerts = alerts };
 }

@@ -24,7 +24,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     [InlineData(DecisionKind.RestartBackup, AlertEvent.Restart)]
     public void OnAction_Action_QueuesItsEventWithTunnelReasonTookTimeAndHost(DecisionKind kind, AlertEvent expected)
     {
-        var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
+        var (observer, queue) = Create(Hook("https://hooks.example.com/x"));
         _time.Advance(TimeSpan.FromSeconds(90));
 
         observer.OnAction(Tunnel(), kind, took: false, "systemctl failed");
@@ -37,7 +37,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     public void OnAction_DryRun_AlertMarkedDryRun()
     {
         var queue = new AlertQueue(_logs.CreateFactory().CreateLogger<AlertQueue>());
-        var observer = new AlertObserver(queue, Options(new AlertOptions { Url = "https://hooks.example.com/x" }), _time, _logs.CreateFactory().CreateLogger<AlertObserver>(), new RunMode(DryRun: true));
+        var observer = new AlertObserver(queue, Settings(Hook("https://hooks.example.com/x")), Tokens, _time, _logs.CreateFactory().CreateLogger<AlertObserver>(), new RunMode(DryRun: true));
 
         observer.OnAction(Tunnel(), DecisionKind.StartBackup, took: true, "down");
 
@@ -50,7 +50,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     [InlineData(DecisionKind.Hold)]
     public void OnAction_NotAnAction_QueuesNothing(DecisionKind kind)
     {
-        var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
+        var (observer, queue) = Create(Hook("https://hooks.example.com/x"));
 
         observer.OnAction(Tunnel(), kind, took: true, "x");
 
@@ -60,7 +60,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     [Fact]
     public void OnHoldAndOnConfigurationProblem_QueueTheirEventsWithoutTook()
     {
-        var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
+        var (observer, queue) = Create(Hook("https://hooks.example.com/x"));
 
         observer.OnHold(Tunnel(), "11 actions within an hour");
         observer.OnConfigurationProblem(Tunnel(), "API token rejected (HTTP 403)");
@@ -77,8 +77,8 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     public void Calls_EventNoTargetWants_NotQueued()
     {
         var (observer, queue) = Create(
-            new AlertOptions { Url = "https://a.example.com/x", Events = ["failover"] },
-            new AlertOptions { Url = "https://b.example.com/x", Events = ["hold"] });
+            Hook("https://a.example.com/x", events: AlertEvent.Failover),
+            Hook("https://b.example.com/x", events: AlertEvent.Hold));
 
         observer.OnAction(Tunnel(), DecisionKind.StopBackup, took: true, "primary back");
         observer.OnConfigurationProblem(Tunnel(), "bad token");
@@ -94,7 +94,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     [Fact]
     public void OnConfigurationProblem_ReasonQuotingTheToken_TokenReplaced()
     {
-        var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
+        var (observer, queue) = Create(Hook("https://hooks.example.com/x"));
 
         observer.OnConfigurationProblem(Tunnel(), $"token {Token} rejected");
 
@@ -105,7 +105,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     [Fact]
     public void OnHold_Fails_LogsAndDoesNotThrow()
     {
-        var (observer, queue) = Create(new AlertOptions { Url = "https://hooks.example.com/x" });
+        var (observer, queue) = Create(Hook("https://hooks.example.com/x"));
 
         observer.OnHold(null!, "x");
 
@@ -118,7 +118,7 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
     {
         stubs.Fresh();
         var receiver = new WebhookReceiver(stubs, "T0000").Answer(stubs.Hang());
-        var options = Options(new AlertOptions { Url = receiver.Url });
+        var options = Settings(Hook(receiver.Url));
         await using var provider = Services(options).BuildServiceProvider();
         var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
         var observer = provider.GetServices<IMonitorObserver>().OfType<AlertObserver>().Single();
@@ -147,20 +147,23 @@ public sealed class AlertObserverTests(WireMockFixture stubs) : IClassFixture<Wi
         await sender.StopAsync(Ct);
     }
 
-    private (AlertObserver Observer, AlertQueue Queue) Create(params AlertOptions[] alerts)
+    private (AlertObserver Observer, AlertQueue Queue) Create(params AlertSettings[] alerts)
     {
         var factory = _logs.CreateFactory();
         var queue = new AlertQueue(factory.CreateLogger<AlertQueue>());
-        return (new AlertObserver(queue, Options(alerts), _time, factory.CreateLogger<AlertObserver>()), queue);
+        return (new AlertObserver(queue, Settings(alerts), Tokens, _time, factory.CreateLogger<AlertObserver>()), queue);
     }
 
-    private ServiceCollection Services(MonitorOptions options)
+    private ServiceCollection Services(MonitorSettings settings)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
-        services.AddSingleton(options);
+        services.AddSingleton(settings);
+        services.AddSingleton(TestSettings.Loaded(TestSettings.Settings(Tunnel()), Token));
+        services.AddSingleton(sp => new TunnelSet(sp.GetRequiredService<LoadedConfiguration>(), new ConfigurationSource("/nonexistent/tunnels.json"), _time, sp.GetRequiredService<ILogger<TunnelSet>>()));
+        services.AddSingleton(new RunMode(DryRun: false));
         services.AddSingleton<TimeProvider>(_time);
-        services.AddAlerts(options);
+        services.AddAlerts(settings);
         return services;
     }
 }

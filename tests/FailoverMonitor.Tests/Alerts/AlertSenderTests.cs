@@ -47,7 +47,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_Format_PostsThatBodyAsJsonToTheUrl(AlertFormat format)
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(200));
-        var sender = Sender(new AlertOptions { Url = receiver.Url, Format = format.ToConfigWord() });
+        var sender = Sender(Hook(receiver.Url, format));
 
         var accepted = await sender.SendAsync(Failover(), Ct);
 
@@ -68,7 +68,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_500ThenOk_RetriesAfterBackOffAndSucceeds()
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(500), then: WebhookReceiver.Status(204));
-        var sender = Sender(new AlertOptions { Url = receiver.Url });
+        var sender = Sender(Hook(receiver.Url));
 
         var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
@@ -83,7 +83,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_Always500_GivesUpAfterMaxAttemptsWithOneWarningNamingHostOnly()
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(500).WithBody($"internal error at /services/T0000/{WebhookReceiver.PathSecret}"));
-        var sender = Sender(new AlertOptions { Url = receiver.Url });
+        var sender = Sender(Hook(receiver.Url));
 
         var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
@@ -101,7 +101,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_ClientError_NotRetried(int status)
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(status));
-        var sender = Sender(new AlertOptions { Url = receiver.Url });
+        var sender = Sender(Hook(receiver.Url));
 
         var accepted = await sender.SendAsync(Failover(), Ct);
 
@@ -114,7 +114,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_429WithRetryAfter_WaitsThatLongThenRetries()
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(429).WithHeader("Retry-After", "7"), then: WebhookReceiver.Status(200));
-        var sender = Sender(new AlertOptions { Url = receiver.Url });
+        var sender = Sender(Hook(receiver.Url));
 
         var sending = sender.SendAsync(Failover(), Ct);
         await _time.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(7));
@@ -129,7 +129,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_ReceiverHangs_EachAttemptTimesOutOnTheClock()
     {
         var receiver = Receiver().Answer(_stubs.Hang());
-        var sender = Sender(new AlertOptions { Url = receiver.Url });
+        var sender = Sender(Hook(receiver.Url));
 
         var accepted = await TimeOutEveryAttemptAsync(sender.SendAsync(Failover(), Ct));
 
@@ -145,7 +145,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     {
         var hung = Receiver().Answer(_stubs.Hang());
         var healthy = Receiver().Answer(WebhookReceiver.Status(200));
-        var sender = Sender(new AlertOptions { Url = hung.Url }, new AlertOptions { Url = healthy.Url, Format = "slack" });
+        var sender = Sender(Hook(hung.Url), Hook(healthy.Url, AlertFormat.Slack));
 
         var sending = sender.SendAsync(Failover(), Ct);
         await _logs.WaitForAsync(entries => entries.Any(e => e.Id.Id == 71));
@@ -162,8 +162,8 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
         var failovers = Receiver().Answer(WebhookReceiver.Status(200));
         var holds = Receiver().Answer(WebhookReceiver.Status(200));
         var sender = Sender(
-            new AlertOptions { Url = failovers.Url, Events = ["failover", "failback"] },
-            new AlertOptions { Url = holds.Url, Events = ["hold"] });
+            Hook(failovers.Url, events: [AlertEvent.Failover, AlertEvent.Failback]),
+            Hook(holds.Url, events: AlertEvent.Hold));
 
         Assert.Equal(1, await sender.SendAsync(Failover(), Ct));
         Assert.Equal(1, await sender.SendAsync(Failover() with { Event = AlertEvent.Hold, Took = null }, Ct));
@@ -177,7 +177,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task SendAsync_NothingListening_FailsWithoutRetryingForeverOrLoggingThePath()
     {
         var url = $"http://127.0.0.1:{LoopbackPort.Unused()}/services/T0000/{WebhookReceiver.PathSecret}";
-        var sender = Sender(new AlertOptions { Url = url });
+        var sender = Sender(Hook(url));
 
         var accepted = await _time.FireDelaysUntilAsync(sender.SendAsync(Failover(), Ct));
 
@@ -191,7 +191,7 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     public async Task Running_AlertsQueuedAndFailed_NoLogLineCarriesTheUrlSecrets()
     {
         var receiver = Receiver().Answer(WebhookReceiver.Status(500));
-        var provider = Provider(new AlertOptions { Url = receiver.Url }, new AlertOptions { Url = receiver.Url, Format = "discord" });
+        var provider = Provider(Hook(receiver.Url), Hook(receiver.Url, AlertFormat.Discord));
         var sender = provider.GetServices<IHostedService>().OfType<AlertSender>().Single();
         var queue = provider.GetRequiredService<AlertQueue>();
         await sender.StartAsync(Ct);
@@ -241,16 +241,16 @@ public sealed class AlertSenderTests : IAsyncDisposable, IClassFixture<WireMockF
     /// <summary>A receiver on its own path: the first of a test is team T0000, the next T0001, and so on.</summary>
     private WebhookReceiver Receiver() => new(_stubs, $"T{_receivers++:D4}");
 
-    private AlertSender Sender(params AlertOptions[] alerts) => Provider(alerts).GetRequiredService<AlertSender>();
+    private AlertSender Sender(params AlertSettings[] alerts) => Provider(alerts).GetRequiredService<AlertSender>();
 
-    private ServiceProvider Provider(params AlertOptions[] alerts)
+    private ServiceProvider Provider(params AlertSettings[] alerts)
     {
-        var options = Options(alerts);
+        var settings = Settings(alerts);
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
-        services.AddSingleton(options);
+        services.AddSingleton(settings);
         services.AddSingleton<TimeProvider>(_time);
-        services.AddAlerts(options);
+        services.AddAlerts(settings);
         var provider = services.BuildServiceProvider();
         _owned.Add(provider);
         return provider;

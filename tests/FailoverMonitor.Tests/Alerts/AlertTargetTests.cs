@@ -16,7 +16,7 @@ public sealed class AlertTargetTests
     [InlineData("http://127.0.0.1:9000/hook", "127.0.0.1:9000")]
     public void DisplayName_Url_HostAndNonDefaultPortOnly(string url, string expected)
     {
-        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = url })));
+        var target = Assert.Single(AlertTarget.From([Hook(url)]));
 
         Assert.Equal(expected, target.DisplayName);
     }
@@ -28,7 +28,7 @@ public sealed class AlertTargetTests
     [InlineData("no_service", "no_service")]
     public void Redact_TextQuotingTheUrl_SecretsCut(string text, string expected)
     {
-        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = SlackUrl })));
+        var target = Assert.Single(AlertTarget.From([Hook(SlackUrl)]));
 
         Assert.Equal(expected, target.Redact(text));
     }
@@ -36,7 +36,7 @@ public sealed class AlertTargetTests
     [Fact]
     public void Redact_QueryAndUserInfoSecrets_Cut()
     {
-        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = "https://bot:Pa55word9@hooks.example.com/x?sig=SigSecret42" })));
+        var target = Assert.Single(AlertTarget.From([Hook("https://bot:Pa55word9@hooks.example.com/x?sig=SigSecret42")]));
 
         Assert.Equal("a … b … c", target.Redact("a SigSecret42 b bot:Pa55word9 c"));
     }
@@ -44,7 +44,7 @@ public sealed class AlertTargetTests
     [Fact]
     public void Wants_ListedEventsOnly()
     {
-        var target = Assert.Single(AlertTarget.From(Options(new AlertOptions { Url = SlackUrl, Events = ["hold"] })));
+        var target = Assert.Single(AlertTarget.From([Hook(SlackUrl, events: AlertEvent.Hold)]));
 
         Assert.True(target.Wants(AlertEvent.Hold));
         Assert.False(target.Wants(AlertEvent.Failover));

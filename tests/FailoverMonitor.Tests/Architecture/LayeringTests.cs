@@ -24,6 +24,21 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void Check_ProductSource_FileShapeOfTheConfigurationUsedInConfigurationOnly()
+    {
+        // The types System.Text.Json binds tunnels.json to are mutable and hold tokens as text: everything else reads
+        // the settings records and the token map the loader makes of them.
+        var project = ProjectFolder();
+        var shape = new System.Text.RegularExpressions.Regex(@"\b(TunnelsFile|TunnelEntry|AlertEntry)\b");
+        var users = Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(project, path).Replace('\\', '/'))
+            .Where(path => !path.StartsWith("bin/", StringComparison.Ordinal) && !path.StartsWith("obj/", StringComparison.Ordinal))
+            .Where(path => !path.StartsWith("Configuration/", StringComparison.Ordinal) && shape.IsMatch(File.ReadAllText(Path.Combine(project, path))));
+
+        Assert.Empty(users);
+    }
+
+    [Fact]
     public void Ranks_SourceFolders_EveryFolderRankedAndNoOther()
     {
         var project = ProjectFolder();

@@ -619,7 +619,7 @@ public sealed partial class CloudflareTunnelClientTests : IAsyncLifetime, IClass
     }
 
     private CloudflareTunnelClient CreateClient(HttpClient http) =>
-        new(http, CloudflareResilience.Build(new MonitorOptions { ApiTimeout = ApiTimeoutSeconds }, _clock), _usage);
+        new(http, CloudflareResilience.Build(new ApiSettings { Timeout = TimeSpan.FromSeconds(ApiTimeoutSeconds) }, _clock), _usage);
 
     /// <summary>The real-time bound on every wait of a test (<see cref="FakeTimeProvider.DefaultWait"/> in all): it fails rather than hangs.</summary>
     private CancellationToken Bounded() => _bound.Token;

@@ -62,15 +62,8 @@ public sealed class TokenVerifierTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(check.Problem));
     }
 
-    private async Task<IReadOnlyList<TokenCheck>> VerifyAsync(params TunnelOptions[] tunnels) =>
-        await _rig.Verifier.VerifyAsync(tunnels, timeout: null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    private async Task<IReadOnlyList<TokenCheck>> VerifyAsync(params (TunnelSettings Tunnel, string Token)[] tunnels) =>
+        await _rig.Verifier.VerifyAsync(tunnels.Select(t => t.Tunnel), TestSettings.Tokens(tunnels), timeout: null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
-    private static TunnelOptions Tunnel(string name, string account, string token) => new()
-    {
-        Name = name,
-        AccountId = account,
-        TunnelId = Guid.NewGuid().ToString(),
-        Service = $"cloudflared-{name}",
-        ResolvedToken = new ApiToken(token),
-    };
+    private static (TunnelSettings Tunnel, string Token) Tunnel(string name, string account, string token) => (TestSettings.Tunnel(name, account: account), token);
 }

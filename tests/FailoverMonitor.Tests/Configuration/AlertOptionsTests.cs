@@ -14,33 +14,34 @@ public sealed class AlertOptionsTests : IDisposable
     [Fact]
     public void Load_NoAlertsKey_NoAlerts()
     {
-        Assert.Empty(ConfigurationLoader.Load(Write(null)).Options.Alerts);
+        Assert.Empty(ConfigurationLoader.Load(Write(null)).Settings.Alerts);
     }
 
     [Fact]
     public void Load_UrlOnly_JsonFormatAndEveryEvent()
     {
-        var options = ConfigurationLoader.Load(Write($$"""[ { "url": "{{SlackUrl}}" } ]""")).Options;
+        var settings = ConfigurationLoader.Load(Write($$"""[ { "url": "{{SlackUrl}}" } ]""")).Settings;
 
-        var alert = Assert.Single(options.Alerts);
-        Assert.Equal(SlackUrl, alert.Url);
-        Assert.Equal("json", alert.Format);
-        Assert.Equal(["failover", "failback", "restart", "hold", "config_problem"], alert.Events);
+        var alert = Assert.Single(settings.Alerts);
+        Assert.Equal(SlackUrl, alert.Url.OriginalString);
+        Assert.Equal(AlertFormat.Json, alert.Format);
+        Assert.Equal([AlertEvent.Failover, AlertEvent.Failback, AlertEvent.Restart, AlertEvent.Hold, AlertEvent.ConfigProblem], alert.Events.Order());
     }
 
     [Fact]
     public void Load_FullEntries_Loaded()
     {
-        var options = ConfigurationLoader.Load(Write($$"""
+        var settings = ConfigurationLoader.Load(Write($$"""
             [
               { "url": "{{SlackUrl}}", "format": "slack", "events": ["failover", "hold"] },
               { "url": "http://127.0.0.1:9000/hook", "format": "discord" },
               { "url": "http://[::1]:9000/hook", "format": "json", "events": ["config_problem"] }
             ]
-            """)).Options;
+            """)).Settings;
 
-        Assert.Equal(["slack", "discord", "json"], options.Alerts.Select(a => a.Format));
-        Assert.Equal(["failover", "hold"], options.Alerts[0].Events);
+        Assert.Equal([AlertFormat.Slack, AlertFormat.Discord, AlertFormat.Json], settings.Alerts.Select(a => a.Format));
+        Assert.Equal([AlertEvent.Failover, AlertEvent.Hold], settings.Alerts[0].Events.Order());
+        Assert.Equal([AlertEvent.ConfigProblem], settings.Alerts[2].Events);
     }
 
     [Theory]

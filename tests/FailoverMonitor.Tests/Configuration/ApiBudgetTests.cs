@@ -1,4 +1,5 @@
 using FailoverMonitor.Configuration;
+using FailoverMonitor.Tests.TestSupport;
 
 namespace FailoverMonitor.Tests.Configuration;
 
@@ -10,7 +11,7 @@ public sealed class ApiBudgetTests
     [Fact]
     public void Compute_OneTunnelAtThreeSeconds_HundredPerFiveMinutes()
     {
-        var budget = Assert.Single(ApiBudget.Compute(Options(3, Tunnels(accounts: 1, perAccount: 1, TokenA))));
+        var budget = Assert.Single(Compute(Options(3, Tunnels(accounts: 1, perAccount: 1, TokenA))));
 
         Assert.Equal(100, budget.Steady);
         Assert.Equal(200, budget.WorstCase); // plus one connections call per cycle while its backup is active
@@ -20,7 +21,7 @@ public sealed class ApiBudgetTests
     [Fact]
     public void Compute_TunnelsSharingAccountAndToken_OneListCallPerCycle()
     {
-        var budget = Assert.Single(ApiBudget.Compute(Options(3, Tunnels(accounts: 1, perAccount: 5, TokenA))));
+        var budget = Assert.Single(Compute(Options(3, Tunnels(accounts: 1, perAccount: 5, TokenA))));
 
         Assert.Equal(100, budget.Steady);
         Assert.Equal(600, budget.WorstCase);
@@ -30,9 +31,9 @@ public sealed class ApiBudgetTests
     public void Compute_AccountIdsDifferingOnlyInCase_OneAccount()
     {
         var tunnels = Tunnels(accounts: 1, perAccount: 2, TokenA);
-        tunnels[1].AccountId = tunnels[1].AccountId!.ToUpperInvariant();
+        tunnels[1] = (tunnels[1].Tunnel with { AccountId = tunnels[1].Tunnel.AccountId.ToUpperInvariant() }, tunnels[1].Token);
 
-        Assert.Equal(100, Assert.Single(ApiBudget.Compute(Options(3, tunnels))).Steady);
+        Assert.Equal(100, Assert.Single(Compute(Options(3, tunnels))).Steady);
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class ApiBudgetTests
     {
         var options = Options(3, [.. Tunnels(accounts: 2, perAccount: 1, TokenA), .. Tunnels(accounts: 1, perAccount: 1, TokenB, firstAccount: 5)]);
 
-        var budgets = ApiBudget.Compute(options);
+        var budgets = Compute(options);
 
         Assert.Equal([200, 100], budgets.Select(b => b.Steady));
     }
@@ -49,7 +50,7 @@ public sealed class ApiBudgetTests
     public void Compute_MoreTunnelsInOneAccountThanOnePage_EveryPageCounts()
     {
         // 250 tunnels are listed 100 to a page: three list requests per cycle, not one.
-        var budget = Assert.Single(ApiBudget.Compute(Options(3, Tunnels(accounts: 1, perAccount: 250, TokenA))));
+        var budget = Assert.Single(Compute(Options(3, Tunnels(accounts: 1, perAccount: 250, TokenA))));
 
         Assert.Equal(300, budget.Steady);
     }
@@ -57,11 +58,12 @@ public sealed class ApiBudgetTests
     [Fact]
     public void Check_ThirteenAccountsOnOneTokenAtThreeSeconds_RefusedNamingTheSmallestSafeInterval()
     {
-        var options = Options(3, Tunnels(accounts: 13, perAccount: 1, TokenA));
+        var tunnels = Tunnels(accounts: 13, perAccount: 1, TokenA);
+        var options = Options(3, tunnels);
         var problems = new List<string>();
         var warnings = new List<string>();
 
-        ApiBudget.Check(options, problems, warnings);
+        Check(options, problems, warnings);
 
         var problem = Assert.Single(problems);
         Assert.StartsWith("$.check_interval: the token of tunnel(s) t0-0, t1-0,", problem);
@@ -72,10 +74,10 @@ public sealed class ApiBudgetTests
 
         // The interval it names is safe.
         problems.Clear();
-        options.CheckInterval = 4;
-        ApiBudget.Check(options, problems, warnings);
+        options = Options(4, tunnels);
+        Check(options, problems, warnings);
         Assert.Empty(problems);
-        Assert.Equal(975, Assert.Single(ApiBudget.Compute(options)).Steady);
+        Assert.Equal(975, Assert.Single(Compute(options)).Steady);
     }
 
     [Fact]
@@ -84,7 +86,7 @@ public sealed class ApiBudgetTests
         // 450 tunnels in one account at 1 s: five list pages per cycle, 1,500 requests per 5 minutes.
         var problems = new List<string>();
 
-        ApiBudget.Check(Options(1, Tunnels(accounts: 1, perAccount: 450, TokenA)), problems, []);
+        Check(Options(1, Tunnels(accounts: 1, perAccount: 450, TokenA)), problems, []);
 
         Assert.Contains("would send 1500 requests per 5 minutes", Assert.Single(problems));
     }
@@ -97,7 +99,7 @@ public sealed class ApiBudgetTests
         var problems = new List<string>();
         var warnings = new List<string>();
 
-        ApiBudget.Check(Options(3, Tunnels(accounts: 1, perAccount: tunnels, TokenA)), problems, warnings);
+        Check(Options(3, Tunnels(accounts: 1, perAccount: tunnels, TokenA)), problems, warnings);
 
         Assert.Empty(problems);
         Assert.Equal(warned, warnings.Count == 1);
@@ -107,16 +109,21 @@ public sealed class ApiBudgetTests
         }
     }
 
-    private static MonitorOptions Options(double interval, List<TunnelOptions> tunnels) =>
-        new() { GatewayIp = "192.0.2.1", CheckInterval = interval, Tunnels = tunnels };
+    private static IReadOnlyList<ApiBudget.TokenBudget> Compute(LoadedConfiguration loaded) => ApiBudget.Compute(loaded.Settings, loaded.Tokens);
 
-    private static List<TunnelOptions> Tunnels(int accounts, int perAccount, string token, int firstAccount = 0) =>
-        Enumerable.Range(firstAccount, accounts).SelectMany(a => Enumerable.Range(0, perAccount).Select(i => new TunnelOptions
+    private static void Check(LoadedConfiguration loaded, List<string> problems, List<string> warnings) => ApiBudget.Check(loaded.Settings, loaded.Tokens, problems, warnings);
+
+    private static LoadedConfiguration Options(double interval, List<(TunnelSettings Tunnel, string Token)> tunnels) => new(
+        new MonitorSettings { Checks = new CheckSettings { CheckInterval = TimeSpan.FromSeconds(interval) }, Tunnels = [.. tunnels.Select(t => t.Tunnel)] },
+        TestSettings.Tokens([.. tunnels]),
+        []);
+
+    private static List<(TunnelSettings Tunnel, string Token)> Tunnels(int accounts, int perAccount, string token, int firstAccount = 0) =>
+        Enumerable.Range(firstAccount, accounts).SelectMany(a => Enumerable.Range(0, perAccount).Select(i => (new TunnelSettings
         {
             Name = $"t{a}-{i}",
             AccountId = a.ToString("x32"),
             TunnelId = Guid.NewGuid().ToString(),
             Service = $"backup-{a}-{i}",
-            ResolvedToken = new ApiToken(token),
-        })).ToList();
+        }, token))).ToList();
 }

@@ -13,8 +13,8 @@ public sealed partial class ConfigurationLoaderTests
     {
         var loaded = Load("");
 
-        Assert.Null(loaded.Options.MetricsListen);
-        Assert.Null(loaded.Options.OtlpEndpoint);
+        Assert.Null(loaded.Settings.Telemetry.MetricsListen);
+        Assert.Null(loaded.Settings.Telemetry.OtlpEndpoint);
     }
 
     [Fact]
@@ -24,8 +24,8 @@ public sealed partial class ConfigurationLoaderTests
             "metrics_listen": "127.0.0.1:9464", "otlp_endpoint": "http://127.0.0.1:4318",
             """);
 
-        Assert.Equal("127.0.0.1:9464", loaded.Options.MetricsListen);
-        Assert.Equal("http://127.0.0.1:4318", loaded.Options.OtlpEndpoint);
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9464), loaded.Settings.Telemetry.MetricsListen);
+        Assert.Equal(new Uri("http://127.0.0.1:4318"), loaded.Settings.Telemetry.OtlpEndpoint);
         Assert.DoesNotContain(loaded.Warnings, w => w.Contains("metrics_listen", StringComparison.Ordinal));
     }
 

@@ -29,20 +29,21 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
             }
             """);
 
-        var options = ConfigurationLoader.Load(path).Options;
+        var loaded = ConfigurationLoader.Load(path);
 
-        Assert.Equal("192.168.1.1", options.GatewayIp);
-        Assert.Equal(3, options.CheckInterval);
-        Assert.Equal(MonitorOptions.DefaultFailureThreshold, options.FailureThreshold);
-        Assert.Equal(MonitorOptions.DefaultRecoveryThreshold, options.RecoveryThreshold);
-        Assert.Equal(["down", "inactive"], options.FailoverOn);
-        Assert.Equal("second_connector", options.Failback);
-        Assert.Equal(MonitorOptions.DefaultLogFile, options.LogFile);
-        Assert.Equal(MonitorOptions.DefaultApiBaseUrl, options.ApiBaseUrl);
-        var tunnel = Assert.Single(options.Tunnels);
+        var settings = loaded.Settings;
+        Assert.Equal(System.Net.IPAddress.Parse("192.168.1.1"), settings.Gateway.Address);
+        Assert.Equal(TimeSpan.FromSeconds(3), settings.Checks.CheckInterval);
+        Assert.Equal(CheckSettings.DefaultFailureThreshold, settings.Checks.FailureThreshold);
+        Assert.Equal(CheckSettings.DefaultRecoveryThreshold, settings.Checks.RecoveryThreshold);
+        Assert.Equal([TunnelStatus.Down, TunnelStatus.Inactive], settings.Checks.FailoverOn);
+        Assert.Equal(FailbackMode.SecondConnector, settings.Checks.Failback);
+        Assert.Equal(OutputSettings.DefaultLogFile, settings.Output.LogFile);
+        Assert.Equal(ApiSettings.DefaultBaseUrl, settings.Api.BaseUrl);
+        var tunnel = Assert.Single(settings.Tunnels);
         Assert.Equal("cloudflared_1", tunnel.Service);
-        Assert.Equal(TunnelId, tunnel.DisplayName);
-        Assert.Equal(Token, tunnel.ResolvedToken!.Reveal());
+        Assert.Equal(TunnelId, tunnel.Name);
+        Assert.Equal(Token, TokenOf(loaded));
     }
 
     [Fact]
@@ -173,9 +174,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         _dir.Write("web.token", Token + "\n");
         var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_file": "web.token", "service": "b" }""");
 
-        var options = ConfigurationLoader.Load(path).Options;
-
-        Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
+        Assert.Equal(Token, TokenOf(ConfigurationLoader.Load(path)));
     }
 
     [Fact]
@@ -259,7 +258,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
     {
         Assert.Equal("/etc/x.json", ConfigurationLoader.ResolvePath("/etc/x.json"));
         Assert.Equal(
-            Environment.GetEnvironmentVariable(ConfigurationLoader.PathVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : MonitorOptions.DefaultConfigPath,
+            Environment.GetEnvironmentVariable(ConfigurationLoader.PathVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : MonitorSettings.DefaultConfigPath,
             ConfigurationLoader.ResolvePath(null));
     }
 
@@ -268,12 +267,12 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void Load_NewKeysOmitted_Defaults()
     {
-        var options = ConfigurationLoader.Load(Write()).Options;
+        var checks = ConfigurationLoader.Load(Write()).Settings.Checks;
 
-        Assert.Equal(30, options.MinActionInterval);
-        Assert.Equal(10, options.MaxActionsPerHour);
-        Assert.Equal(60, options.BackupConnectTimeout);
-        Assert.Equal(1, options.ConfirmDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), checks.MinActionInterval);
+        Assert.Equal(10, checks.MaxActionsPerHour);
+        Assert.Equal(TimeSpan.FromSeconds(60), checks.BackupConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), checks.ConfirmDelay);
     }
 
     [Theory]
@@ -351,9 +350,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
         using var variable = EnvironmentVariable.Set(CredentialsDirectory, credentials.Path);
         var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token_credential": "cf-web", "service": "b" }""");
 
-        var options = ConfigurationLoader.Load(path).Options;
-
-        Assert.Equal(Token, options.Tunnels[0].ResolvedToken!.Reveal());
+        Assert.Equal(Token, TokenOf(ConfigurationLoader.Load(path)));
     }
 
     [Fact]
@@ -413,7 +410,7 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
 
         var loaded = ConfigurationLoader.Load(path);
 
-        Assert.Equal(Token, loaded.Options.Tunnels[0].ResolvedToken!.Reveal());
+        Assert.Equal(Token, TokenOf(loaded));
         var warning = Assert.Single(loaded.Warnings);
         Assert.StartsWith($"{tokenFile} holds an API token and is readable by group or others (mode 644)", warning);
         Assert.Contains($"chmod 600 {tokenFile}", warning);

@@ -10,7 +10,7 @@ public sealed class IcmpGatewayProbeTests
     {
         // Only loopback is ever probed from tests; unreachable gateways are covered in the systemd sandbox. Loopback
         // answers at once: the long timeout only keeps a loaded machine from failing the test.
-        var probe = new IcmpGatewayProbe(new MonitorOptions { GatewayIp = "127.0.0.1", GatewayTimeout = 10 });
+        var probe = new IcmpGatewayProbe(new GatewaySettings { Address = System.Net.IPAddress.Loopback, Timeout = TimeSpan.FromSeconds(10) });
 
         var result = await probe.ProbeAsync(TestContext.Current.CancellationToken);
 

@@ -50,7 +50,7 @@ public sealed class MetricsExportTests
     {
         var tunnels = new MetricsRig.TwoTunnels();
         using var rig = tunnels.Serve();
-        rig.Metrics.OnAction(tunnels.Options.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
+        rig.Metrics.OnAction(tunnels.Settings.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
 
         using var response = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Get, rig.ScrapeUri));
 
@@ -167,7 +167,7 @@ public sealed class MetricsExportTests
         var tunnels = new MetricsRig.TwoTunnels();
         using var rig = tunnels.Serve(otlp: new Uri($"http://{collector.Address}"));
 
-        rig.Metrics.OnAction(tunnels.Options.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
+        rig.Metrics.OnAction(tunnels.Settings.Tunnels[0], DecisionKind.StartBackup, took: true, "down");
         Assert.Equal(1, (await rig.ScrapeAsync()).Value("failover_monitor_tunnel_failovers_total", ("tunnel", "web"), ("result", "ok")));
         await rig.Export.StopAsync(Ct);
 
@@ -191,12 +191,12 @@ public sealed class MetricsExportTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var tunnels = new MetricsRig.TwoTunnels();
-        using var metrics = new MonitorMetrics(tunnels.Usage, tunnels.Options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
+        using var metrics = new MonitorMetrics(tunnels.Usage, tunnels.Loaded, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
         var logs = new FakeLogCollector();
         using var export = new MetricsExport(metrics.Meter.Name, (IPEndPoint)taken.LocalEndpoint, new Uri($"http://{collector.Address}"), 256, logs.CreateFactory().CreateLogger<MetricsExport>());
 
         await export.StartAsync(Ct);
-        metrics.OnHold(tunnels.Options.Tunnels[0], "flapping");
+        metrics.OnHold(tunnels.Settings.Tunnels[0], "flapping");
         await export.StopAsync(Ct);
 
         await received.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -207,14 +207,13 @@ public sealed class MetricsExportTests
     [Fact]
     public async Task Scrape_EveryFamilyPopulated_DocumentedNamesAndTheSampleThatCiChecksWithPromtool()
     {
-        var tunnels = new MetricsRig.TwoTunnels();
-        var (web, db) = (tunnels.Options.Tunnels[0], tunnels.Options.Tunnels[1]);
-        db.Name = "db \"eu\\west\"";
+        var tunnels = new MetricsRig.TwoTunnels(dbName: "db \"eu\\west\"");
+        var (web, db) = (tunnels.Settings.Tunnels[0], tunnels.Settings.Tunnels[1]);
         using var rig = tunnels.Serve();
         rig.Metrics.OnPublished(tunnels.Snapshot(gatewayReachable: true,
             MetricsRig.TwoTunnels.View(web, TunnelStatus.Down, backupActive: true, liveConnectors: ["backup"]),
             MetricsRig.TwoTunnels.View(db, TunnelStatus.Healthy, backupActive: false)));
-        var token = web.ResolvedToken!;
+        var token = tunnels.Token;
         foreach (var (failure, millis) in new (ApiFailureKind?, int)[] { (null, 40), (null, 120), (ApiFailureKind.ServerError, 900), (ApiFailureKind.Timeout, 7500) })
         {
             tunnels.Usage.CountRequest(token);

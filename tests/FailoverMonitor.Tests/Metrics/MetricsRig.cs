@@ -37,15 +37,15 @@ internal sealed class MetricsRig : IDisposable
     /// <summary>Where <c>/metrics</c> is served.</summary>
     public Uri ScrapeUri => Export.ScrapeUri ?? throw new InvalidOperationException("not serving");
 
-    /// <summary>Creates the metrics over <paramref name="usage"/> and <paramref name="options"/> and serves them (OTLP too when <paramref name="otlp"/> is given).</summary>
-    public static MetricsRig Start(ApiUsage usage, MonitorOptions options, Uri? otlp = null)
+    /// <summary>Creates the metrics over <paramref name="usage"/> and <paramref name="loaded"/> and serves them (OTLP too when <paramref name="otlp"/> is given).</summary>
+    public static MetricsRig Start(ApiUsage usage, LoadedConfiguration loaded, Uri? otlp = null)
     {
-        var metrics = new MonitorMetrics(usage, options, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
+        var metrics = new MonitorMetrics(usage, loaded, "FailoverMonitor.Tests." + Guid.NewGuid().ToString("N"));
         var logs = new FakeLogCollector();
         // The port was free a moment ago; a parallel test may take it in between, so try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var export = new MetricsExport(metrics.Meter.Name, new IPEndPoint(IPAddress.Loopback, LoopbackPort.Unused()), otlp, MonitorMetrics.SeriesLimit(options),
+            var export = new MetricsExport(metrics.Meter.Name, new IPEndPoint(IPAddress.Loopback, LoopbackPort.Unused()), otlp, MonitorMetrics.SeriesLimit(loaded.Settings),
                 logs.CreateFactory().CreateLogger<MetricsExport>());
             export.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
             if (export.ScrapeUri is not null || attempt == 5)
@@ -75,40 +75,41 @@ internal sealed class MetricsRig : IDisposable
     /// <summary>Two tunnels, web and db, sharing one token (never shown), with a fake clock for the API usage.</summary>
     internal sealed class TwoTunnels
     {
-        public TwoTunnels()
+        /// <summary>The tunnels web and <paramref name="dbName"/> (a name that needs escaping tests the exposition's labels).</summary>
+        public TwoTunnels(string dbName = "db")
         {
-            var token = new ApiToken("never-shown-" + Guid.NewGuid().ToString("N"));
-            Options = new MonitorOptions
-            {
-                Tunnels =
-                [
-                    new TunnelOptions { Name = "web", TunnelId = Guid.NewGuid().ToString(), AccountId = MonitorHarness.Account, Service = "cloudflared-web", ResolvedToken = token },
-                    new TunnelOptions { Name = "db", TunnelId = Guid.NewGuid().ToString(), AccountId = MonitorHarness.Account, Service = "cloudflared-db", ResolvedToken = token },
-                ],
-            };
+            var token = "never-shown-" + Guid.NewGuid().ToString("N");
+            Loaded = TestSettings.Loaded(new MonitorSettings { Tunnels = [MonitoringFixtures.Tunnel("web"), MonitoringFixtures.Tunnel(dbName, service: "cloudflared-db")] }, token);
+            Token = new ApiToken(token);
             Usage = new ApiUsage(Clock);
         }
 
         public FakeTimeProvider Clock { get; } = new();
 
-        public MonitorOptions Options { get; }
+        /// <summary>The two tunnels and their token, as loaded.</summary>
+        public LoadedConfiguration Loaded { get; }
+
+        public MonitorSettings Settings => Loaded.Settings;
+
+        /// <summary>The token both tunnels share.</summary>
+        public ApiToken Token { get; }
 
         public ApiUsage Usage { get; }
 
         /// <summary>Metrics over these tunnels, served; nothing published yet.</summary>
-        public MetricsRig Serve(Uri? otlp = null) => Start(Usage, Options, otlp);
+        public MetricsRig Serve(Uri? otlp = null) => Start(Usage, Loaded, otlp);
 
         /// <summary>What the monitor would publish with <paramref name="tunnels"/> (one view per tunnel, as <see cref="View"/> makes them) and the gateway as given.</summary>
-        public MonitorSnapshot Snapshot(bool? gatewayReachable, params TunnelView[] tunnels) => Publishing(Options, gatewayReachable, tunnels);
+        public MonitorSnapshot Snapshot(bool? gatewayReachable, params TunnelView[] tunnels) => Publishing(Loaded, gatewayReachable, tunnels);
 
         /// <summary>A view of <paramref name="tunnel"/>: its status (null: never checked, unknown: <paramref name="unknown"/>), backup (null: unreadable), live connectors (null: not read) and hold.</summary>
-        public static TunnelView View(TunnelOptions tunnel, TunnelStatus? status, bool? backupActive, string[]? liveConnectors = null, bool held = false, bool unknown = false) =>
+        public static TunnelView View(TunnelSettings tunnel, TunnelStatus? status, bool? backupActive, string[]? liveConnectors = null, bool held = false, bool unknown = false) =>
             new(tunnel, new TunnelState(backupActive ?? false, HeldSince: held ? new Instant(TimeSpan.FromHours(1), FakeTimeProvider.Start) : null), backupActive is not null,
                 status, unknown ? "API timed out" : null,
                 status is null && liveConnectors is null ? null : new TunnelObservation { Status = status, Connectors = liveConnectors?.Select(c => new Connector(c, true)).ToList() });
     }
 
-    /// <summary>A snapshot of <paramref name="options"/> with <paramref name="tunnels"/>.</summary>
-    public static MonitorSnapshot Publishing(MonitorOptions options, bool? gatewayReachable, params TunnelView[] tunnels) =>
-        new(options, "/etc/tunnels.json", "192.0.2.1", gatewayReachable, null, null, 0, null, tunnels);
+    /// <summary>A snapshot of <paramref name="loaded"/> with <paramref name="tunnels"/>.</summary>
+    public static MonitorSnapshot Publishing(LoadedConfiguration loaded, bool? gatewayReachable, params TunnelView[] tunnels) =>
+        new(loaded.Settings, loaded.Tokens, "/etc/tunnels.json", "192.0.2.1", gatewayReachable, null, null, 0, null, tunnels);
 }

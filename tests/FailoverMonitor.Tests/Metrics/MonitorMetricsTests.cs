@@ -21,7 +21,7 @@ public sealed class MonitorMetricsTests
     public async Task Observer_WorkerFailsOverThenBack_CountsOneFailoverAndOneFailback()
     {
         await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
-        using var rig = MetricsRig.Start(h.Usage, h.Options);
+        using var rig = MetricsRig.Start(h.Usage, h.Loaded);
         h.Observers.Add(rig.Metrics);
         await h.Worker.InitializeAsync(CancellationToken.None);
         await h.CycleAsync();
@@ -48,7 +48,7 @@ public sealed class MonitorMetricsTests
     {
         var tunnels = new MetricsRig.TwoTunnels();
         using var rig = tunnels.Serve();
-        var (metrics, web) = (rig.Metrics, tunnels.Options.Tunnels[0]);
+        var (metrics, web) = (rig.Metrics, tunnels.Settings.Tunnels[0]);
         metrics.OnAction(web, DecisionKind.StartBackup, took: false, "unit stayed inactive");
         metrics.OnAction(web, DecisionKind.RestartBackup, took: true, "never connected");
         metrics.OnHold(web, "11 actions within an hour");
@@ -67,14 +67,14 @@ public sealed class MonitorMetricsTests
     public async Task Gauges_FromTheLatestSnapshot_ExactText()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        var (web, db) = (tunnels.Options.Tunnels[0], tunnels.Options.Tunnels[1]);
+        var (web, db) = (tunnels.Settings.Tunnels[0], tunnels.Settings.Tunnels[1]);
         using var rig = tunnels.Serve();
         for (var i = 0; i < 42; i++)
         {
-            tunnels.Usage.CountRequest(web.ResolvedToken!);
+            tunnels.Usage.CountRequest(tunnels.Token);
         }
 
-        tunnels.Usage.Block(web.ResolvedToken!, TimeSpan.FromMinutes(1));
+        tunnels.Usage.Block(tunnels.Token, TimeSpan.FromMinutes(1));
         rig.Metrics.OnPublished(tunnels.Snapshot(gatewayReachable: true,
             MetricsRig.TwoTunnels.View(web, TunnelStatus.Down, backupActive: true, liveConnectors: ["b"], held: true),
             MetricsRig.TwoTunnels.View(db, status: null, backupActive: null)));
@@ -128,7 +128,7 @@ public sealed class MonitorMetricsTests
     {
         var tunnels = new MetricsRig.TwoTunnels();
         using var rig = tunnels.Serve();
-        tunnels.Usage.CountRequest(tunnels.Options.Tunnels[0].ResolvedToken!);
+        tunnels.Usage.CountRequest(tunnels.Token);
 
         var scraped = await rig.ScrapeAsync();
 
@@ -139,7 +139,7 @@ public sealed class MonitorMetricsTests
     public async Task Gauges_TunnelGoneFromTheSnapshot_ItsSeriesGone()
     {
         var tunnels = new MetricsRig.TwoTunnels();
-        var (web, db) = (MetricsRig.TwoTunnels.View(tunnels.Options.Tunnels[0], TunnelStatus.Healthy, false), MetricsRig.TwoTunnels.View(tunnels.Options.Tunnels[1], TunnelStatus.Healthy, false));
+        var (web, db) = (MetricsRig.TwoTunnels.View(tunnels.Settings.Tunnels[0], TunnelStatus.Healthy, false), MetricsRig.TwoTunnels.View(tunnels.Settings.Tunnels[1], TunnelStatus.Healthy, false));
         using var rig = tunnels.Serve();
         rig.Metrics.OnPublished(tunnels.Snapshot(true, web, db));
         Assert.Equal(2, (await rig.ScrapeAsync()).Named("failover_monitor_tunnel_backup_active").Count);
@@ -159,7 +159,7 @@ public sealed class MonitorMetricsTests
         var (clock, usage) = (tunnels.Clock, tunnels.Usage);
         var started = usage.CallStarted();
         clock.Advance(TimeSpan.FromSeconds(0.3));
-        usage.CallEnded(tunnels.Options.Tunnels[0].ResolvedToken!, started, ApiFailureKind.Unauthorized);
+        usage.CallEnded(tunnels.Token, started, ApiFailureKind.Unauthorized);
 
         var scraped = await rig.ScrapeAsync();
         Assert.Equal(1, scraped.Value("failover_monitor_api_calls_total", ("token", "web,db"), ("outcome", "unauthorized")));
@@ -177,7 +177,7 @@ public sealed class MonitorMetricsTests
         var tunnels = new MetricsRig.TwoTunnels();
         using var rig = tunnels.Serve();
         var (clock, usage) = (tunnels.Clock, tunnels.Usage);
-        var token = tunnels.Options.Tunnels[0].ResolvedToken!;
+        var token = tunnels.Token;
         usage.CountRequest(token);
         clock.Advance(TimeSpan.FromMinutes(3));
         usage.CountRequest(token);
@@ -210,14 +210,14 @@ public sealed class MonitorMetricsTests
     [InlineData(26, 260)]
     [InlineData(60, 600)]
     public void SeriesLimit_TwiceTheStatusSeriesAtLeast256(int tunnels, int expected) =>
-        Assert.Equal(expected, MonitorMetrics.SeriesLimit(new MonitorOptions { Tunnels = [.. Enumerable.Range(0, tunnels).Select(i => new TunnelOptions { Name = $"t{i}" })] }));
+        Assert.Equal(expected, MonitorMetrics.SeriesLimit(new MonitorSettings { Tunnels = [.. Enumerable.Range(0, tunnels).Select(i => MonitoringFixtures.Tunnel($"t{i}"))] }));
 
     [Fact]
     public async Task Gauges_60Tunnels_EveryStatusSeriesServed()
     {
-        var options = new MonitorOptions { Tunnels = [.. Enumerable.Range(0, 60).Select(i => new TunnelOptions { Name = $"t{i}" })] };
-        using var rig = MetricsRig.Start(new ApiUsage(new FakeTimeProvider()), options);
-        rig.Metrics.OnPublished(MetricsRig.Publishing(options, null, [.. options.Tunnels.Select(t => MetricsRig.TwoTunnels.View(t, TunnelStatus.Healthy, null))]));
+        var loaded = TestSettings.Loaded(new MonitorSettings { Tunnels = [.. Enumerable.Range(0, 60).Select(i => MonitoringFixtures.Tunnel($"t{i}"))] }, MonitorHarness.Token);
+        using var rig = MetricsRig.Start(new ApiUsage(new FakeTimeProvider()), loaded);
+        rig.Metrics.OnPublished(MetricsRig.Publishing(loaded, null, [.. loaded.Settings.Tunnels.Select(t => MetricsRig.TwoTunnels.View(t, TunnelStatus.Healthy, null))]));
 
         var scraped = await rig.ScrapeAsync();
 

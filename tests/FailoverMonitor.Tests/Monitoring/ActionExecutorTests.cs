@@ -28,7 +28,7 @@ public sealed class ActionExecutorTests
     private readonly FakeLogCollector _logs = new();
     private readonly FakeUnits _units = new();
     private readonly RecordingObserver _observer = new();
-    private readonly FailoverPolicy _policy = new(PolicySettings.From(Options()));
+    private readonly FailoverPolicy _policy = new(new CheckSettings());
     private readonly TunnelRuntime _tunnel;
     private readonly ActionExecutor _executor;
 
@@ -36,7 +36,8 @@ public sealed class ActionExecutorTests
     {
         var services = new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner));
         _executor = new ActionExecutor(services, [_observer], _clock, _logs.CreateFactory().CreateLogger<ActionExecutor>());
-        _tunnel = new TunnelRuntime(Tunnel("web"), _clock) { UnitKnown = true };
+        _tunnel = RuntimeOf(Tunnel("web"), _clock);
+        _tunnel.UnitKnown = true;
     }
 
     [Fact]

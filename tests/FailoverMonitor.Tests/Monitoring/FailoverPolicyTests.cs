@@ -11,12 +11,18 @@ public sealed partial class FailoverPolicyTests
     private static readonly Instant T0 = new(TimeSpan.FromDays(1), FakeTimeProvider.Start);
     private readonly FailoverPolicy _policy = new(Settings());
 
-    private static PolicySettings Settings(FailbackMode failback = FailbackMode.SecondConnector, params TunnelStatus[] failoverOn) => new(
-        FailureThreshold: 2,
-        RecoveryThreshold: 3,
-        FailoverOn: (failoverOn.Length == 0 ? [TunnelStatus.Down, TunnelStatus.Inactive] : failoverOn).ToHashSet(),
-        Failback: failback,
-        RetryBase: TimeSpan.FromSeconds(5));
+    // No flap guard, no restart of a backup that never connected and no "down by the API's clock" (check interval
+    // zero); the back-off starts at 5 s.
+    private static CheckSettings Settings(FailbackMode failback = FailbackMode.SecondConnector, params TunnelStatus[] failoverOn) => new()
+    {
+        FailureThreshold = 2,
+        RecoveryThreshold = 3,
+        FailoverOn = (failoverOn.Length == 0 ? [TunnelStatus.Down, TunnelStatus.Inactive] : failoverOn).ToHashSet(),
+        Failback = failback,
+        CheckInterval = TimeSpan.Zero,
+        MinActionInterval = TimeSpan.Zero,
+        BackupConnectTimeout = null,
+    };
 
     private static TunnelObservation Status(TunnelStatus status) => TunnelObservation.Of(status);
 
@@ -37,7 +43,7 @@ public sealed partial class FailoverPolicyTests
     private static TunnelObservation StillDown => WithConnectors(TunnelStatus.Down, null);
 
     /// <summary>Default thresholds with the flap guard on (min_action_interval 30 s).</summary>
-    private static PolicySettings Guarded(int maxActionsPerHour = 10, TimeSpan? connectTimeout = null) =>
+    private static CheckSettings Guarded(int maxActionsPerHour = 10, TimeSpan? connectTimeout = null) =>
         Settings() with { MinActionInterval = MinInterval, MaxActionsPerHour = maxActionsPerHour, BackupConnectTimeout = connectTimeout };
 
     /// <summary>The state right after a start at <paramref name="at"/> that took.</summary>
@@ -396,7 +402,7 @@ public sealed partial class FailoverPolicyTests
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var state = new TunnelState(true, ConsecutiveRecoveries: 5, HeldSince: T0, RecentActions: [T0 - TimeSpan.FromMinutes(1)]);
 
-        foreach (var later in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30), PolicySettings.HoldWindow - TimeSpan.FromSeconds(1) })
+        foreach (var later in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30), FailoverPolicy.HoldWindow - TimeSpan.FromSeconds(1) })
         {
             var d = policy.Decide(state, PrimaryBack, T0 + later);
             Assert.Equal(DecisionKind.None, d.Kind);
@@ -449,7 +455,7 @@ public sealed partial class FailoverPolicyTests
     public void DescribeHold_Until_NamesWhatIsFrozenAndWhatIsNot() =>
         Assert.Equal(
             "holding: no stop or restart until 01:00:00 UTC or `systemctl reload failover-monitor`; a down tunnel still gets its backup started",
-            FailoverPolicy.DescribeHold(FakeTimeProvider.Start + PolicySettings.HoldWindow));
+            FailoverPolicy.DescribeHold(FakeTimeProvider.Start + FailoverPolicy.HoldWindow));
 
     [Fact]
     public void Decide_HourAfterHold_ReleasedAndActsAgain()
@@ -459,7 +465,7 @@ public sealed partial class FailoverPolicyTests
         var state = new TunnelState(true, ConsecutiveRecoveries: 5, HeldSince: T0, RecentActions: actions,
             LastActionKind: DecisionKind.StartBackup, LastActionAt: actions[^1]);
 
-        var d = policy.Decide(state, PrimaryBack, T0 + PolicySettings.HoldWindow);
+        var d = policy.Decide(state, PrimaryBack, T0 + FailoverPolicy.HoldWindow);
 
         Assert.Equal(DecisionKind.StopBackup, d.Kind);
         Assert.Null(d.State.HeldSince);
@@ -473,8 +479,8 @@ public sealed partial class FailoverPolicyTests
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var state = new TunnelState(false, HeldSince: T0);
 
-        Assert.Equal(T0, policy.Decide(state, Status(TunnelStatus.Healthy), T0 + PolicySettings.HoldWindow - TimeSpan.FromSeconds(1)).State.HeldSince);
-        var d = policy.Decide(state, Status(TunnelStatus.Healthy), T0 + PolicySettings.HoldWindow);
+        Assert.Equal(T0, policy.Decide(state, Status(TunnelStatus.Healthy), T0 + FailoverPolicy.HoldWindow - TimeSpan.FromSeconds(1)).State.HeldSince);
+        var d = policy.Decide(state, Status(TunnelStatus.Healthy), T0 + FailoverPolicy.HoldWindow);
 
         Assert.Equal(DecisionKind.None, d.Kind);
         Assert.Null(d.State.HeldSince);
@@ -486,7 +492,7 @@ public sealed partial class FailoverPolicyTests
         var policy = new FailoverPolicy(Guarded(maxActionsPerHour: 3));
         var now = T0 + TimeSpan.FromHours(2);
         var state = new TunnelState(true, ConsecutiveRecoveries: 2,
-            RecentActions: [now - TimeSpan.FromMinutes(61), now - PolicySettings.HoldWindow, now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)]);
+            RecentActions: [now - TimeSpan.FromMinutes(61), now - FailoverPolicy.HoldWindow, now - TimeSpan.FromMinutes(59), now - TimeSpan.FromMinutes(30)]);
 
         var d = policy.Decide(state, PrimaryBack, now);
 
@@ -687,7 +693,7 @@ public sealed partial class FailoverPolicyTests
         Assert.Equal(DecisionKind.None, held.Kind);
         Assert.Equal(T0, held.State.HeldSince);
 
-        var released = policy.Decide(held.State, PrimaryBack, WallShifted(T0 + PolicySettings.HoldWindow, TimeSpan.FromHours(hours)));
+        var released = policy.Decide(held.State, PrimaryBack, WallShifted(T0 + FailoverPolicy.HoldWindow, TimeSpan.FromHours(hours)));
         Assert.Equal(DecisionKind.StopBackup, released.Kind);
         Assert.Empty(released.State.Actions);
     }

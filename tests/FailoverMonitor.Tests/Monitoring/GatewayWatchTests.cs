@@ -20,7 +20,7 @@ public sealed class GatewayWatchTests
     private readonly FakeGatewayProbe _probe = new();
     private readonly GatewayWatch _watch;
 
-    public GatewayWatchTests() => _watch = new GatewayWatch(_probe, Options(), _clock, _logs.CreateFactory().CreateLogger<GatewayWatch>());
+    public GatewayWatchTests() => _watch = new GatewayWatch(_probe, Settings().Gateway, _clock, _logs.CreateFactory().CreateLogger<GatewayWatch>());
 
     [Fact]
     public async Task Probe_Reachable_TrueAndNothingLogged()

@@ -23,23 +23,24 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public const string PrimaryConnector = "primary-connector";
     public const string BackupConnector = "backup-connector";
 
-    private MonitorHarness(FakeCloudflare api, MonitorOptions options, TempDirectory dir, NotifySocket? notify)
+    private MonitorHarness(FakeCloudflare api, TunnelsFile file, LoadedConfiguration loaded, TempDirectory dir, NotifySocket? notify)
     {
         Directory = dir;
         Api = api;
-        Options = options;
+        File = file;
+        Loaded = loaded;
         Notify = notify;
         Wall = new WallJumpTimeProvider(Clock);
         Usage = new ApiUsage(Clock);
-        Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId!, BackupConnector);
-        Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId!, BackupConnector);
-        var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(options, Clock), Usage);
+        Units.OnStart = unit => Api.AddConnector(TunnelFor(unit).TunnelId, BackupConnector);
+        Units.OnStop = unit => Api.RemoveConnector(TunnelFor(unit).TunnelId, BackupConnector);
+        var client = new CloudflareTunnelClient(new HttpClient { BaseAddress = api.BaseUrl }, CloudflareResilience.Build(Settings.Api, Clock), Usage);
         var services = new SystemctlServiceController(Units.Runner, new SystemctlUnitStateReader(Units.Runner));
         var loggers = Logs.CreateFactory();
         Status = new StatusPublisher(new StateFile(StatePath), Usage, Wall, new RunMode(DryRun: false), loggers.CreateLogger<StatusPublisher>());
         Worker = new MonitorWorker(
-            new TunnelSet(options, new ConfigurationSource(ConfigPath), Wall, loggers.CreateLogger<TunnelSet>()),
-            new GatewayWatch(Gateway, options, Wall, loggers.CreateLogger<GatewayWatch>()),
+            new TunnelSet(loaded, new ConfigurationSource(ConfigPath), Wall, loggers.CreateLogger<TunnelSet>()),
+            new GatewayWatch(Gateway, Settings.Gateway, Wall, loggers.CreateLogger<GatewayWatch>()),
             new UnitStateTracker(services, Wall, loggers.CreateLogger<UnitStateTracker>()),
             new TunnelObserver(client, new CloudflaredReadyClient(new HttpClient())),
             new ObservationLog(Observers, loggers.CreateLogger<ObservationLog>()),
@@ -62,7 +63,13 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// <summary>The configuration file the worker reloads from.</summary>
     public string ConfigPath => Path.Combine(Directory.Path, "tunnels.json");
 
-    public MonitorOptions Options { get; }
+    /// <summary>The configuration file as written at start (a reload test edits a copy and writes it with <see cref="WriteConfig"/>).</summary>
+    public TunnelsFile File { get; }
+
+    /// <summary>What the loader made of <see cref="File"/>: the worker's configuration at start.</summary>
+    public LoadedConfiguration Loaded { get; }
+
+    public MonitorSettings Settings => Loaded.Settings;
 
     public NotifySocket? Notify { get; }
 
@@ -87,18 +94,18 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// <summary>Where the worker publishes its snapshots (the state file at <see cref="StatePath"/>).</summary>
     public StatusPublisher Status { get; }
 
-    public TunnelOptions Tunnel => Options.Tunnels[0];
+    public TunnelSettings Tunnel => Settings.Tunnels[0];
 
     /// <summary>Starts the fake API with <paramref name="tunnels"/> tunnels in one account, each with a live primary connector.</summary>
-    public static async Task<MonitorHarness> StartAsync(int tunnels = 1, bool withNotifySocket = false, Action<MonitorOptions>? configure = null)
+    public static async Task<MonitorHarness> StartAsync(int tunnels = 1, bool withNotifySocket = false, Action<TunnelsFile>? configure = null)
     {
         var api = await FakeCloudflare.StartAsync();
-        var options = new MonitorOptions
+        var file = new TunnelsFile
         {
             GatewayIp = "192.0.2.1",
             CheckInterval = 1,
             ApiBaseUrl = api.BaseUrl.ToString(),
-            Tunnels = Enumerable.Range(0, tunnels).Select(i => new TunnelOptions
+            Tunnels = Enumerable.Range(0, tunnels).Select(i => new TunnelEntry
             {
                 Name = $"web{i}",
                 AccountId = Account,
@@ -107,26 +114,26 @@ internal sealed class MonitorHarness : IAsyncDisposable
                 Service = $"cloudflared-backup{i}",
             }).ToList(),
         };
-        configure?.Invoke(options);
+        configure?.Invoke(file);
         var dir = new TempDirectory();
-        WriteConfig(Path.Combine(dir.Path, "tunnels.json"), options);
-        options = ConfigurationLoader.Load(Path.Combine(dir.Path, "tunnels.json")).Options;
-        foreach (var tunnel in options.Tunnels)
+        WriteConfig(Path.Combine(dir.Path, "tunnels.json"), file);
+        var loaded = ConfigurationLoader.Load(Path.Combine(dir.Path, "tunnels.json"));
+        foreach (var tunnel in loaded.Settings.Tunnels)
         {
-            api.AddTunnel(Account, tunnel.TunnelId!, tunnel.Name!, Token);
-            api.AddConnector(tunnel.TunnelId!, PrimaryConnector);
+            api.AddTunnel(Account, tunnel.TunnelId, tunnel.Name, Token);
+            api.AddConnector(tunnel.TunnelId, PrimaryConnector);
         }
 
-        return new MonitorHarness(api, options, dir, withNotifySocket ? new NotifySocket() : null);
+        return new MonitorHarness(api, file, loaded, dir, withNotifySocket ? new NotifySocket() : null);
     }
 
-    /// <summary>Writes <paramref name="options"/> as a <c>tunnels.json</c> (mode 600, as the installer leaves it).</summary>
-    public static void WriteConfig(string path, MonitorOptions options)
+    /// <summary>Writes <paramref name="file"/> as a <c>tunnels.json</c> (mode 600, as the installer leaves it).</summary>
+    public static void WriteConfig(string path, TunnelsFile file)
     {
-        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(options, ConfigurationJsonContext.Default.MonitorOptions));
+        System.IO.File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(file, ConfigurationJsonContext.Default.TunnelsFile));
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 
@@ -136,7 +143,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             await Worker.RunCycleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-            Clock.Advance(TimeSpan.FromSeconds(Options.CheckInterval));
+            Clock.Advance(Settings.Checks.CheckInterval);
         }
     }
 
@@ -156,12 +163,24 @@ internal sealed class MonitorHarness : IAsyncDisposable
         await Worker.InitializeAsync(CancellationToken.None);
         PrimaryLeaves();
         await CycleAsync(2);
-        return Clock.GetUtcNow() - TimeSpan.FromSeconds(Options.CheckInterval);
+        return Clock.GetUtcNow() - Settings.Checks.CheckInterval;
     }
 
-    public void PrimaryLeaves() => Options.Tunnels.ForEach(t => Api.RemoveConnector(t.TunnelId!, PrimaryConnector));
+    public void PrimaryLeaves()
+    {
+        foreach (var tunnel in Settings.Tunnels)
+        {
+            Api.RemoveConnector(tunnel.TunnelId, PrimaryConnector);
+        }
+    }
 
-    public void PrimaryReturns() => Options.Tunnels.ForEach(t => Api.AddConnector(t.TunnelId!, PrimaryConnector));
+    public void PrimaryReturns()
+    {
+        foreach (var tunnel in Settings.Tunnels)
+        {
+            Api.AddConnector(tunnel.TunnelId, PrimaryConnector);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -170,5 +189,5 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Directory.Dispose();
     }
 
-    private TunnelOptions TunnelFor(string unit) => Options.Tunnels.Single(t => t.Service == unit);
+    private TunnelSettings TunnelFor(string unit) => Settings.Tunnels.Single(t => t.Service == unit);
 }

@@ -57,7 +57,7 @@ public sealed partial class MonitorWorkerTests
         h.Wall.Jump(AnHour);
         await h.CycleAsync(3);
 
-        Assert.NotNull(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.NotNull(h.Worker.States[h.Tunnel.TunnelId].HeldSince);
         Assert.Empty(h.Logs.WithId(HoldReleased));
         Assert.Equal(1, h.Units.Count("stop"));
         Assert.True(h.Units.IsActive("cloudflared-backup0"));

@@ -33,7 +33,7 @@ public sealed partial class MonitorWorkerTests
 
         // Later checks read "deactivating" (not active): nothing asked again, nothing started.
         await h.CycleAsync(3);
-        Assert.False(h.Worker.States[h.Tunnel.TunnelId!].BackupActive);
+        Assert.False(h.Worker.States[h.Tunnel.TunnelId].BackupActive);
         h.Units.FinishStops();
         await h.CycleAsync(2);
         Assert.Single(h.Logs.WithId(FailedBack)); // once the stop has really ended
@@ -62,7 +62,7 @@ public sealed partial class MonitorWorkerTests
         }
         while (message.StartsWith("WATCHDOG=1", StringComparison.Ordinal) && cycles < 100);
 
-        var limit = CycleHealth.WatchdogLimit(TimeSpan.FromSeconds(h.Options.CheckInterval));
+        var limit = CycleHealth.WatchdogLimit(h.Settings.Checks.CheckInterval);
         Assert.Equal(limit, h.Clock.GetUtcNow() - FakeTimeProvider.Start);
         Assert.StartsWith($"STATUS=CHECKS FAILING since 00:00:00Z ({cycles} in a row: probe\\nbroke)", message);
         Assert.Equal(LogLevel.Critical, Assert.Single(h.Logs.WithId(WatchdogWithheld)).Level);

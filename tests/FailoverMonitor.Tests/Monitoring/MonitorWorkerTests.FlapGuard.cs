@@ -20,9 +20,9 @@ public sealed partial class MonitorWorkerTests
         var hold = Assert.Single(h.Logs.WithId(Hold));
         Assert.Equal(LogLevel.Critical, hold.Level);
         Assert.StartsWith("Tunnel web0 on hold: 3 actions within the last hour reached max_actions_per_hour 2", hold.Message);
-        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId].HeldSince;
         Assert.NotNull(heldSince);
-        Assert.EndsWith($"Local service cloudflared-backup0 is active; holding: no stop or restart until {heldSince.Value.Wall + PolicySettings.HoldWindow:HH:mm:ss} UTC "
+        Assert.EndsWith($"Local service cloudflared-backup0 is active; holding: no stop or restart until {heldSince.Value.Wall + FailoverPolicy.HoldWindow:HH:mm:ss} UTC "
             + "or `systemctl reload failover-monitor`; a down tunnel still gets its backup started", hold.Message);
 
         // The primary stays back: still no stop, and the CRITICAL line is not repeated.
@@ -54,11 +54,11 @@ public sealed partial class MonitorWorkerTests
         await h.CycleAsync(5);
         Assert.Empty(h.Logs.WithId(HoldReleased));
 
-        h.Clock.Advance(PolicySettings.HoldWindow);
+        h.Clock.Advance(FailoverPolicy.HoldWindow);
         await h.CycleAsync();
 
         Assert.Equal(LogLevel.Information, Assert.Single(h.Logs.WithId(HoldReleased)).Level);
-        Assert.Null(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.Null(h.Worker.States[h.Tunnel.TunnelId].HeldSince);
         Assert.Equal(2, h.Units.Count("stop"));
         Assert.False(h.Units.IsActive("cloudflared-backup0"));
     }
@@ -160,17 +160,17 @@ public sealed partial class MonitorWorkerTests
     public async Task Cycle_OnHoldAndTheBackupDies_StartedAgainAndTheHoldStays()
     {
         await using var h = await StartHeldAsync();
-        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince;
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId].HeldSince;
 
         // The backup unit dies while the primary is gone again: the tunnel is dark.
         h.Units.Set("cloudflared-backup0", false);
-        h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
+        h.Api.RemoveConnector(h.Tunnel.TunnelId, MonitorHarness.BackupConnector);
         h.PrimaryLeaves();
         await h.CycleAsync(2);
 
         Assert.Equal(3, h.Units.Count("start"));
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
-        Assert.Equal(heldSince, h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.Equal(heldSince, h.Worker.States[h.Tunnel.TunnelId].HeldSince);
         Assert.Contains("but a start is never held back", h.Logs.WithId(FailoverStarting).Last().Message);
         Assert.Single(h.Logs.WithId(Hold));
     }
@@ -180,7 +180,7 @@ public sealed partial class MonitorWorkerTests
     {
         await using var h = await StartHeldAsync(o => o.BackupConnectTimeout = 5);
 
-        h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
+        h.Api.RemoveConnector(h.Tunnel.TunnelId, MonitorHarness.BackupConnector);
         h.PrimaryLeaves();
         await h.CycleAsync(20);
 
@@ -199,9 +199,9 @@ public sealed partial class MonitorWorkerTests
         var tunnel = Assert.Single(new FailoverMonitor.Status.StateFile(h.StatePath).Read()!.Tunnels);
         await h.Worker.StopAsync(CancellationToken.None);
 
-        var heldSince = h.Worker.States[h.Tunnel.TunnelId!].HeldSince!.Value.Wall;
+        var heldSince = h.Worker.States[h.Tunnel.TunnelId].HeldSince!.Value.Wall;
         Assert.Equal(heldSince, tunnel.HeldSince);
-        Assert.Equal(heldSince + PolicySettings.HoldWindow, tunnel.HeldUntil);
+        Assert.Equal(heldSince + FailoverPolicy.HoldWindow, tunnel.HeldUntil);
     }
 
     /// <summary>
@@ -209,7 +209,7 @@ public sealed partial class MonitorWorkerTests
     /// and drives it into the hold: fail over, fail back, fail over again (a start is never held), then the primary
     /// returns and the stop, the fourth action, is held: the backup stays active.
     /// </summary>
-    private static async Task<MonitorHarness> StartHeldAsync(Action<MonitorOptions>? configure = null)
+    private static async Task<MonitorHarness> StartHeldAsync(Action<TunnelsFile>? configure = null)
     {
         var h = await MonitorHarness.StartAsync(configure: o =>
         {

@@ -17,7 +17,7 @@ public sealed partial class MonitorWorkerTests
     {
         await using var h = await MonitorHarness.StartAsync(tunnels: 2);
         await h.Worker.InitializeAsync(CancellationToken.None);
-        var (web0, web1) = (h.Options.Tunnels[0].TunnelId!, h.Options.Tunnels[1].TunnelId!);
+        var (web0, web1) = (h.Settings.Tunnels[0].TunnelId, h.Settings.Tunnels[1].TunnelId);
         h.Api.RemoveConnector(web0, MonitorHarness.PrimaryConnector);
         await h.CycleAsync(2);
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
@@ -55,7 +55,7 @@ public sealed partial class MonitorWorkerTests
         h.Api.AddConnector(added, MonitorHarness.PrimaryConnector);
         h.Units.Set("cloudflared-backup9", true);
 
-        EditConfig(h, o => o.Tunnels.Add(new TunnelOptions
+        EditConfig(h, o => o.Tunnels.Add(new TunnelEntry
         {
             Name = "web9", AccountId = MonitorHarness.Account, TunnelId = added, Token = MonitorHarness.Token, Service = "cloudflared-backup9",
         }));
@@ -78,7 +78,7 @@ public sealed partial class MonitorWorkerTests
     {
         await using var h = await MonitorHarness.StartAsync(tunnels: 2, configure: o => o.MinActionInterval = 0);
         await h.Worker.InitializeAsync(CancellationToken.None);
-        var dropped = h.Options.Tunnels[1].TunnelId!;
+        var dropped = h.Settings.Tunnels[1].TunnelId;
         h.Api.RemoveConnector(dropped, MonitorHarness.PrimaryConnector);
         await h.CycleAsync(2);
         Assert.True(h.Units.IsActive("cloudflared-backup1"));
@@ -106,7 +106,7 @@ public sealed partial class MonitorWorkerTests
 
         Reload(h);
 
-        Assert.Null(h.Worker.States[h.Tunnel.TunnelId!].HeldSince);
+        Assert.Null(h.Worker.States[h.Tunnel.TunnelId].HeldSince);
         await h.CycleAsync();
         Assert.Equal(2, h.Units.Count("stop"));
         Assert.False(h.Units.IsActive("cloudflared-backup0"));
@@ -163,7 +163,7 @@ public sealed partial class MonitorWorkerTests
         await h.CycleAsync();
         var (field, edit) = kind switch
         {
-            "alerts null" => ("$.alerts:", (Action<MonitorOptions>)(o => o.Alerts = null!)),
+            "alerts null" => ("$.alerts:", (Action<TunnelsFile>)(o => o.Alerts = null!)),
             "tunnels null" => ("$.tunnels:", o => o.Tunnels = null!),
             "dangling token_file" => ("$.tunnels[0].token_file:", o =>
             {
@@ -201,9 +201,9 @@ public sealed partial class MonitorWorkerTests
     }
 
     /// <summary>Edits <c>tunnels.json</c> the way an operator would: read, change, write back.</summary>
-    private static void EditConfig(MonitorHarness h, Action<MonitorOptions> edit)
+    private static void EditConfig(MonitorHarness h, Action<TunnelsFile> edit)
     {
-        var options = JsonSerializer.Deserialize(File.ReadAllText(h.ConfigPath), ConfigurationJsonContext.Default.MonitorOptions)!;
+        var options = JsonSerializer.Deserialize(File.ReadAllText(h.ConfigPath), ConfigurationJsonContext.Default.TunnelsFile)!;
         edit(options);
         MonitorHarness.WriteConfig(h.ConfigPath, options);
     }

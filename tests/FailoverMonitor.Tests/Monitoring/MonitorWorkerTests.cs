@@ -136,7 +136,7 @@ public sealed partial class MonitorWorkerTests
 
         Assert.Contains("is active (failed over) at start-up", Assert.Single(h.Logs.WithId(UnitStateAtStartup)).Message);
         Assert.Equal(0, h.Units.Count("start"));
-        Assert.True(h.Worker.States[h.Tunnel.TunnelId!].BackupActive);
+        Assert.True(h.Worker.States[h.Tunnel.TunnelId].BackupActive);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed partial class MonitorWorkerTests
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
 
         h.Units.Set("cloudflared-backup0", false);
-        h.Api.RemoveConnector(h.Tunnel.TunnelId!, MonitorHarness.BackupConnector);
+        h.Api.RemoveConnector(h.Tunnel.TunnelId, MonitorHarness.BackupConnector);
         await h.CycleAsync();
 
         Assert.Contains("is now inactive (was active)", Assert.Single(h.Logs.WithId(UnitStateChanged)).Message);
@@ -220,11 +220,11 @@ public sealed partial class MonitorWorkerTests
     {
         await using var h = await MonitorHarness.StartAsync(withNotifySocket: true);
         h.Units.Set("cloudflared-backup0", true);
-        var interval = TimeSpan.FromSeconds(h.Options.CheckInterval);
+        var interval = h.Settings.Checks.CheckInterval;
 
         // The host sends READY=1 once StartAsync has returned: by then the unit's real state is known.
         await h.Worker.StartAsync(CancellationToken.None);
-        Assert.True(h.Worker.States[h.Options.Tunnels[0].TunnelId!].BackupActive);
+        Assert.True(h.Worker.States[h.Settings.Tunnels[0].TunnelId].BackupActive);
         Assert.StartsWith("STATUS=1 tunnel: 1 failed over (web0 → cloudflared-backup0", await h.Notify!.ReceiveAsync());
         Assert.StartsWith("WATCHDOG=1", await h.Notify.ReceiveAsync());
         await h.Clock.WaitForTimerAsync(due => due == interval);

@@ -7,19 +7,17 @@ namespace FailoverMonitor.Tests.Monitoring;
 /// <summary>Configurations and an observer for the unit tests of the loop's parts (no API, no loop).</summary>
 internal static class MonitoringFixtures
 {
-    /// <summary>A validated-looking tunnel (its token resolved as the loader would).</summary>
-    public static TunnelOptions Tunnel(string name, string? id = null, string token = MonitorHarness.Token, string? service = null) => new()
-    {
-        Name = name,
-        AccountId = MonitorHarness.Account,
-        TunnelId = id ?? Guid.NewGuid().ToString(),
-        Token = token,
-        Service = service ?? $"cloudflared-{name}",
-        ResolvedToken = new ApiToken(token),
-    };
+    /// <summary>A validated-looking tunnel in the harness's account (its token: see <see cref="Loaded"/>).</summary>
+    public static TunnelSettings Tunnel(string name, string? id = null, string? service = null) => TestSettings.Tunnel(name, id, service, MonitorHarness.Account);
 
-    /// <summary>Default options over <paramref name="tunnels"/>.</summary>
-    public static MonitorOptions Options(params TunnelOptions[] tunnels) => new() { GatewayIp = "192.0.2.1", Tunnels = [.. tunnels] };
+    /// <summary>Default settings over <paramref name="tunnels"/>.</summary>
+    public static MonitorSettings Settings(params TunnelSettings[] tunnels) => TestSettings.Settings(tunnels);
+
+    /// <summary>Default settings over <paramref name="tunnels"/>, as loaded: each with the harness's token.</summary>
+    public static LoadedConfiguration Loaded(params TunnelSettings[] tunnels) => TestSettings.Loaded(Settings(tunnels), MonitorHarness.Token);
+
+    /// <summary>The running state of <paramref name="tunnel"/>, with the harness's token.</summary>
+    public static TunnelRuntime RuntimeOf(TunnelSettings tunnel, TimeProvider time) => new(tunnel, new ApiToken(MonitorHarness.Token), time);
 }
 
 /// <summary>An <see cref="IMonitorObserver"/> that writes down every call as a line.</summary>
@@ -31,9 +29,9 @@ internal sealed class RecordingObserver : IMonitorObserver
 
     public void OnCycleCompleted(TimeSpan duration) => _calls.Enqueue("cycle");
 
-    public void OnAction(TunnelOptions tunnel, DecisionKind kind, bool took, string reason) => _calls.Enqueue($"{kind} {tunnel.Name} {(took ? "ok" : "failed")}: {reason}");
+    public void OnAction(TunnelSettings tunnel, DecisionKind kind, bool took, string reason) => _calls.Enqueue($"{kind} {tunnel.Name} {(took ? "ok" : "failed")}: {reason}");
 
-    public void OnHold(TunnelOptions tunnel, string reason) => _calls.Enqueue($"hold {tunnel.Name}: {reason}");
+    public void OnHold(TunnelSettings tunnel, string reason) => _calls.Enqueue($"hold {tunnel.Name}: {reason}");
 
-    public void OnConfigurationProblem(TunnelOptions tunnel, string problem) => _calls.Enqueue($"problem {tunnel.Name}: {problem}");
+    public void OnConfigurationProblem(TunnelSettings tunnel, string problem) => _calls.Enqueue($"problem {tunnel.Name}: {problem}");
 }

@@ -27,7 +27,7 @@ public sealed class ObservationLogTests
     public ObservationLogTests()
     {
         _log = new ObservationLog([_observer], _logs.CreateFactory().CreateLogger<ObservationLog>());
-        _web = new TunnelRuntime(Tunnel("web"), _clock);
+        _web = RuntimeOf(Tunnel("web"), _clock);
     }
 
     [Fact]

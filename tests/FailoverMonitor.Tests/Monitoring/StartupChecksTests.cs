@@ -116,24 +116,16 @@ public sealed class StartupChecksTests : IAsyncLifetime
         var checks = new StartupChecks(_rig.Verifier, _controller, _logs.CreateFactory().CreateLogger<StartupChecks>(),
             ["/etc/failover-monitor/web.token holds an API token and is readable by group or others (mode 644)"]);
 
-        await checks.RunAsync(Options(Tunnel("web0", Account, Secret)), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var web0 = Tunnel("web0", Account, Secret);
+        await checks.RunAsync([web0.Tunnel], TestSettings.Tokens(web0), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         var warning = Assert.Single(_logs.WithId(ConfigurationWarning));
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("readable by group or others", warning.Message);
     }
 
-    private Task RunAsync(params TunnelOptions[] tunnels) =>
-        _checks.RunAsync(Options(tunnels), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    private Task RunAsync(params (TunnelSettings Tunnel, string Token)[] tunnels) =>
+        _checks.RunAsync([.. tunnels.Select(t => t.Tunnel)], TestSettings.Tokens(tunnels), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
-    private static MonitorOptions Options(params TunnelOptions[] tunnels) => new() { GatewayIp = "192.0.2.1", Tunnels = [.. tunnels] };
-
-    private static TunnelOptions Tunnel(string name, string account, string token) => new()
-    {
-        Name = name,
-        AccountId = account,
-        TunnelId = Guid.NewGuid().ToString(),
-        Service = $"cloudflared-{name}",
-        ResolvedToken = new ApiToken(token),
-    };
+    private static (TunnelSettings Tunnel, string Token) Tunnel(string name, string account, string token) => (TestSettings.Tunnel(name, account: account), token);
 }

@@ -19,7 +19,7 @@ public sealed partial class TunnelObserverTests
             """);
         var tunnels = new[] { Tunnel(AccountA, Good), Tunnel(AccountA, Second) };
 
-        var observed = await Observer().ObserveAsync(tunnels, _ => false, Ct);
+        var observed = await Observer().ObserveAsync(tunnels, Tokens, _ => false, Ct);
 
         Assert.Equal(TunnelStatus.Healthy, observed[tunnels[0]].Status);
         Assert.Equal(TunnelStatus.Down, observed[tunnels[1]].Status);
@@ -33,7 +33,7 @@ public sealed partial class TunnelObserverTests
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Second}", $$$"""{"success":true,"errors":[],"result":{"id":"{{{Second}}}","status":"inactive"}}""");
         var tunnels = new[] { Tunnel(AccountA, Good), Tunnel(AccountA, Second, "other-token") };
 
-        var observed = await Observer().ObserveAsync(tunnels, _ => false, Ct);
+        var observed = await Observer().ObserveAsync(tunnels, Tokens, _ => false, Ct);
 
         Assert.Equal(TunnelStatus.Healthy, observed[tunnels[0]].Status);
         Assert.Equal(TunnelStatus.Inactive, observed[tunnels[1]].Status);
@@ -50,7 +50,7 @@ public sealed partial class TunnelObserverTests
             """);
         var tunnels = new[] { Tunnel(AccountA, Good), Tunnel(AccountA, Missing) };
 
-        var observed = await Observer().ObserveAsync(tunnels, _ => false, Ct);
+        var observed = await Observer().ObserveAsync(tunnels, Tokens, _ => false, Ct);
 
         var missing = Unknown(observed[tunnels[1]]);
         Assert.Equal(ApiFailureKind.NotFound, missing.Kind);
@@ -69,7 +69,7 @@ public sealed partial class TunnelObserverTests
         var notNeeded = Tunnel(AccountA, Second, "third-token");
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Second}", $$$"""{"success":true,"errors":[],"result":{"id":"{{{Second}}}","status":"down"}}""");
 
-        var observed = await Observer().ObserveAsync([needed, unknown, notNeeded], t => t != notNeeded, Ct);
+        var observed = await Observer().ObserveAsync([needed, unknown, notNeeded], Tokens, t => t != notNeeded, Ct);
 
         Assert.Equal(["primary"], observed[needed].Connectors!.Select(c => c.Id));
         Assert.True(observed[needed].Connectors![0].IsLive);
@@ -86,7 +86,7 @@ public sealed partial class TunnelObserverTests
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}/connections", """{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}""", 403);
         var tunnel = Tunnel(AccountA, Good);
 
-        var observed = await Observer().ObserveAsync([tunnel], _ => true, Ct);
+        var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => true, Ct);
 
         Assert.Equal(TunnelStatus.Healthy, observed[tunnel].Status);
         Assert.Null(observed[tunnel].Connectors);
@@ -105,10 +105,9 @@ public sealed partial class TunnelObserverTests
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}", $$$"""{"success":true,"errors":[],"result":{"id":"{{{Good}}}","status":"healthy"}}""");
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}/connections", """{"success":true,"errors":[],"result":[{"id":"local-connector-id","conns":[{"id":"c1","is_pending_reconnect":false}]}]}""");
         Answer("/ready", ready, status);
-        var tunnel = Tunnel(AccountA, Good);
-        tunnel.BackupMetrics = _server.Address;
+        var tunnel = Tunnel(AccountA, Good) with { BackupMetrics = _server.Address };
 
-        var observed = await Observer().ObserveAsync([tunnel], _ => true, Ct);
+        var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => true, Ct);
 
         Assert.Equal(expected, observed[tunnel].LocalConnectorId);
         Assert.Contains("/ready", _requested);

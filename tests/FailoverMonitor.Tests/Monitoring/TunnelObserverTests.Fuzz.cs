@@ -18,7 +18,7 @@ public sealed partial class TunnelObserverTests
     public async Task ObserveAsync_MutatedRealAnswers_EachTunnelStatusOrUnknownWithCleanReason()
     {
         var observer = Observer();
-        TunnelOptions[] listed = [Tunnel(AccountA, Good), Tunnel(AccountA, Agreeing)];
+        TunnelSettings[] listed = [Tunnel(AccountA, Good), Tunnel(AccountA, Agreeing)];
         var single = Tunnel(AccountB, Lone);
         var (known, unknown) = (0, 0);
         for (var n = 0; n < FuzzCases; n++)
@@ -44,10 +44,10 @@ public sealed partial class TunnelObserverTests
             _answers[path] = (status, body);
             string Where() => $"seed {FuzzSeed}, case {n} ({target}, HTTP {status}, {string.Join("; ", mutator.Applied)})";
 
-            IReadOnlyDictionary<TunnelOptions, TunnelObservation> observed;
+            IReadOnlyDictionary<TunnelSettings, TunnelObservation> observed;
             try
             {
-                observed = await observer.ObserveAsync(tunnels, _ => needsConnectors, Ct);
+                observed = await observer.ObserveAsync(tunnels, Tokens, _ => needsConnectors, Ct);
             }
             catch (Exception e)
             {

@@ -23,6 +23,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
 
     private readonly Dictionary<string, (int Status, byte[] Body)> _answers = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requested = new();
+    private readonly Dictionary<string, ApiToken> _tokens = [];
     private LoopbackServer _server = null!;
     private HttpClient _http = null!;
 
@@ -68,7 +69,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
         Answer($"/client/v4/accounts/{AccountB}/cfd_tunnel/{Lone}", $$$"""{"success":true,"errors":[],"result":{"id":"{{{Lone}}}","status":"down"}}""");
         var tunnels = new[] { Tunnel(AccountA, Good), Tunnel(AccountA, Conflicting), Tunnel(AccountA, Agreeing), Tunnel(AccountA, Unreadable), Tunnel(AccountA, Missing), Tunnel(AccountB, Lone, "other-token") };
 
-        var observed = await Observer().ObserveAsync(tunnels, _ => false, Ct);
+        var observed = await Observer().ObserveAsync(tunnels, Tokens, _ => false, Ct);
 
         Assert.Equal(TunnelStatus.Down, observed[tunnels[0]].Status);
         Assert.Contains("conflicting", Unknown(observed[tunnels[1]]).Message, StringComparison.Ordinal);
@@ -85,7 +86,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}", $$$"""{"success":true,"errors":[],"result":{"id":"{{{Good}}}","status":"down\n[CRITICAL] forged"}}""");
         var tunnel = Tunnel(AccountA, Good);
 
-        var observed = await Observer().ObserveAsync([tunnel], _ => false, Ct);
+        var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => false, Ct);
 
         var failure = Unknown(observed[tunnel]);
         Assert.DoesNotContain('\n', failure.Message);
@@ -107,7 +108,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
             """);
         var tunnel = Tunnel(AccountA, Good);
 
-        var observed = await Observer().ObserveAsync([tunnel], _ => true, Ct);
+        var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => true, Ct);
 
         var connectors = observed[tunnel].Connectors!;
         Assert.Equal(["backup", "flip"], connectors.Select(c => c.Id));
@@ -121,12 +122,10 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
     public async Task ObserveAsync_MalformedAuthorizationHeader_ConfigurationProblemNamingTheTokenSource(string? tokenFile, string source)
     {
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}", """{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6111,"message":"Invalid format for Authorization header"}]}]}""", 400);
-        var tunnel = Tunnel(AccountA, Good);
-        tunnel.Name = "web";
-        tunnel.TokenFile = tokenFile;
-        tunnel.Token = tokenFile is null ? "secret-token-value" : null;
+        // The loader words the source (TunnelEntry.TokenSource); the observer must attribute a rejection to it.
+        var tunnel = Tunnel(AccountA, Good) with { Name = "web", TokenSource = tokenFile is null ? "inline token of tunnel web" : $"token_file {tokenFile}" };
 
-        var observed = await Observer().ObserveAsync([tunnel], _ => false, Ct);
+        var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => false, Ct);
 
         var failure = Unknown(observed[tunnel]);
         Assert.True(failure.IsConfigurationProblem);
@@ -139,18 +138,19 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
     private TunnelObserver Observer()
     {
         var clock = new FakeTimeProvider();
-        var options = new MonitorOptions { ApiTimeout = 10 };
-        return new TunnelObserver(new CloudflareTunnelClient(_http, CloudflareResilience.Build(options, clock), new ApiUsage(clock)), new CloudflaredReadyClient(_http));
+        var api = new ApiSettings { Timeout = TimeSpan.FromSeconds(10) };
+        return new TunnelObserver(new CloudflareTunnelClient(_http, CloudflareResilience.Build(api, clock), new ApiUsage(clock)), new CloudflaredReadyClient(_http));
     }
 
-    private static TunnelOptions Tunnel(string account, string id, string token = "secret-token-value") => new()
+    /// <summary>The tokens of the tunnels made by <see cref="Tunnel"/> in this test.</summary>
+    private TunnelTokens Tokens => new(_tokens);
+
+    /// <summary>A tunnel named by its id with an inline <paramref name="token"/>.</summary>
+    private TunnelSettings Tunnel(string account, string id, string token = "secret-token-value")
     {
-        AccountId = account,
-        TunnelId = id,
-        Token = token,
-        Service = "cloudflared-backup",
-        ResolvedToken = new ApiToken(token),
-    };
+        _tokens[id] = new ApiToken(token);
+        return new TunnelSettings { Name = id, AccountId = account, TunnelId = id, Service = "cloudflared-backup", TokenSource = $"inline token of tunnel {id}" };
+    }
 
     private static CloudflareApiException Unknown(TunnelObservation observation)
     {

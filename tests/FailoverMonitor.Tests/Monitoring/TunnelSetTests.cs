@@ -22,15 +22,15 @@ public sealed class TunnelSetTests
     public void Reconcile_SameTunnelIdInOtherCase_KeepsItsStateUnderTheNewOptions()
     {
         var web = Tunnel("web");
-        var set = Create(Options(web));
+        var set = Create(Loaded(web));
         var running = new TunnelState(true, ConsecutiveRecoveries: 2, RecentActions: [Instant.Now(_clock)]);
         set[web].State = running;
-        var reloaded = Tunnel("web-renamed", web.TunnelId!.ToUpperInvariant(), service: web.Service);
+        var reloaded = Tunnel("web-renamed", web.TunnelId.ToUpperInvariant(), service: web.Service);
 
-        set.Reconcile(Options(reloaded));
+        set.Reconcile(Loaded(reloaded));
 
-        Assert.Same(reloaded, Assert.Single(set.All).Options);
-        Assert.Equal(running, set.States[web.TunnelId!]);
+        Assert.Same(reloaded, Assert.Single(set.All).Settings);
+        Assert.Equal(running, set.States[web.TunnelId]);
         Assert.EndsWith("1 tunnel(s) kept with their state, 0 added, 0 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
     }
 
@@ -40,13 +40,13 @@ public sealed class TunnelSetTests
     public void Reconcile_SameIdOtherTokenOrUnit_StartsAfreshAndTheOldOneIsRemoved(string changed)
     {
         var web = Tunnel("web");
-        var set = Create(Options(web));
+        var set = Create(Loaded(web));
         set[web].State = new TunnelState(true);
-        var reloaded = changed == "token" ? Tunnel("web", web.TunnelId, token: "another-token-0001") : Tunnel("web", web.TunnelId, service: "cloudflared-other");
+        var reloaded = changed == "token" ? Tunnel("web", web.TunnelId) : Tunnel("web", web.TunnelId, service: "cloudflared-other");
 
-        set.Reconcile(Options(reloaded));
+        set.Reconcile(changed == "token" ? TestSettings.Loaded(Settings(reloaded), "another-token-0001") : Loaded(reloaded));
 
-        Assert.False(set.States[web.TunnelId!].BackupActive);
+        Assert.False(set.States[web.TunnelId].BackupActive);
         Assert.False(set[reloaded].UnitKnown);
         Assert.Single(_logs.WithId(TunnelRemoved));
         Assert.EndsWith("0 tunnel(s) kept with their state, 1 added, 1 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
@@ -56,16 +56,16 @@ public sealed class TunnelSetTests
     public void Reconcile_HeldTunnel_HoldAndItsActionCountReleasedOtherTunnelsKeepTheirCount()
     {
         var (held, free) = (Tunnel("held"), Tunnel("free"));
-        var set = Create(Options(held, free));
+        var set = Create(Loaded(held, free));
         var now = Instant.Now(_clock);
         set[held].State = new TunnelState(true, HeldSince: now, RecentActions: [now, now]);
         set[free].State = new TunnelState(true, RecentActions: [now]);
 
-        set.Reconcile(Options(held, free));
+        set.Reconcile(Loaded(held, free));
 
-        Assert.Null(set.States[held.TunnelId!].HeldSince);
-        Assert.Empty(set.States[held.TunnelId!].Actions);
-        Assert.Single(set.States[free.TunnelId!].Actions);
+        Assert.Null(set.States[held.TunnelId].HeldSince);
+        Assert.Empty(set.States[held.TunnelId].Actions);
+        Assert.Single(set.States[free.TunnelId].Actions);
         Assert.Equal("Tunnel held: hold released", Assert.Single(_logs.WithId(HoldReleased)).Message);
     }
 
@@ -73,29 +73,43 @@ public sealed class TunnelSetTests
     public void Reconcile_RestartOnlyKeysChanged_EachReportedAndTheReloadableOnesApplied()
     {
         var web = Tunnel("web");
-        var set = Create(Options(web));
-        var loaded = Options(web);
-        (loaded.GatewayIp, loaded.ApiTimeout, loaded.StateFile, loaded.CheckInterval, loaded.FailureThreshold) = ("192.0.2.9", 9, "/tmp/elsewhere.json", 7, 4);
-        loaded.Alerts.Add(new AlertOptions { Url = "https://example.invalid/hook" });
+        var set = Create(Loaded(web));
+        var settings = Settings(web);
+        var loaded = Loaded(web) with
+        {
+            Settings = settings with
+            {
+                Gateway = settings.Gateway with { Address = System.Net.IPAddress.Parse("192.0.2.9") },
+                Api = settings.Api with { Timeout = TimeSpan.FromSeconds(9) },
+                Output = settings.Output with { StateFile = "/tmp/elsewhere.json" },
+                Checks = settings.Checks with { CheckInterval = TimeSpan.FromSeconds(7), FailureThreshold = 4 },
+                Alerts = [new AlertSettings { Url = new Uri("https://example.invalid/hook") }],
+            },
+        };
 
         set.Reconcile(loaded);
 
         Assert.Equal(["gateway_ip", "api_timeout", "state_file", "alerts"], _logs.WithId(ReloadNeedsRestart).Select(e => e.Message.Split(' ')[1]));
         Assert.All(_logs.WithId(ReloadNeedsRestart), e => Assert.Equal(LogLevel.Warning, e.Level));
-        Assert.Equal(7, set.Options.CheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(7), set.Settings.Checks.CheckInterval);
         Assert.Equal(4, set.Policy.Settings.FailureThreshold);
+        // What was bound at start keeps its running values.
+        Assert.Equal(TestSettings.Gateway, set.Settings.Gateway.Address);
+        Assert.Equal(ApiSettings.DefaultTimeout, set.Settings.Api.Timeout);
+        Assert.Equal(OutputSettings.DefaultStateFile, set.Settings.Output.StateFile);
+        Assert.Empty(set.Settings.Alerts);
     }
 
     [Fact]
     public void Reconcile_TunnelAddedAndDropped_NewOneUnreadDroppedOneForgotten()
     {
         var (kept, dropped, added) = (Tunnel("kept"), Tunnel("dropped"), Tunnel("added"));
-        var set = Create(Options(kept, dropped));
+        var set = Create(Loaded(kept, dropped));
 
-        set.Reconcile(Options(kept, added));
+        set.Reconcile(Loaded(kept, added));
 
         Assert.Equal(["kept", "added"], set.All.Select(t => t.Name));
-        Assert.False(set.States.ContainsKey(dropped.TunnelId!));
+        Assert.False(set.States.ContainsKey(dropped.TunnelId));
         Assert.Equal("Tunnel dropped is no longer in the configuration; its local service cloudflared-dropped is left as it is", Assert.Single(_logs.WithId(TunnelRemoved)).Message);
         Assert.EndsWith("1 tunnel(s) kept with their state, 1 added, 1 removed", Assert.Single(_logs.WithId(Reloaded)).Message);
     }
@@ -104,7 +118,7 @@ public sealed class TunnelSetTests
     public void AwaitingConfirmation_CountStarted_OnlyTunnelsWithAReadUnitAndAKnownStatus()
     {
         var (counting, unread, unknown, quiet) = (Tunnel("counting"), Tunnel("unread"), Tunnel("unknown"), Tunnel("quiet"));
-        var set = Create(Options(counting, unread, unknown, quiet));
+        var set = Create(Loaded(counting, unread, unknown, quiet));
         foreach (var tunnel in set.All)
         {
             tunnel.UnitKnown = tunnel.Name != "unread";
@@ -116,6 +130,6 @@ public sealed class TunnelSetTests
         Assert.Equal(["counting"], set.AwaitingConfirmation().Select(t => t.Name));
     }
 
-    private TunnelSet Create(MonitorOptions options) =>
-        new(options, new ConfigurationSource("/nonexistent/tunnels.json"), _clock, _logs.CreateFactory().CreateLogger<TunnelSet>());
+    private TunnelSet Create(LoadedConfiguration loaded) =>
+        new(loaded, new ConfigurationSource("/nonexistent/tunnels.json"), _clock, _logs.CreateFactory().CreateLogger<TunnelSet>());
 }

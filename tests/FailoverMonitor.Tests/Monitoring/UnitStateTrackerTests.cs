@@ -27,7 +27,7 @@ public sealed class UnitStateTrackerTests
     {
         _services = new BreakableUnits(new SystemctlServiceController(_units.Runner, new SystemctlUnitStateReader(_units.Runner)));
         _tracker = new UnitStateTracker(_services, _clock, _logs.CreateFactory().CreateLogger<UnitStateTracker>());
-        (_web, _api) = (new TunnelRuntime(Tunnel("web"), _clock), new TunnelRuntime(Tunnel("api"), _clock));
+        (_web, _api) = (RuntimeOf(Tunnel("web"), _clock), RuntimeOf(Tunnel("api"), _clock));
     }
 
     [Fact]

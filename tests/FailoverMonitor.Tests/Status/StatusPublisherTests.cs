@@ -21,18 +21,18 @@ public sealed class StatusPublisherTests : IDisposable
     private readonly FakeTimeProvider _clock = new();
     private readonly FakeLogCollector _logs = new();
     private readonly ApiUsage _usage;
-    private readonly MonitorOptions _options;
+    private readonly LoadedConfiguration _loaded;
 
     public StatusPublisherTests()
     {
         _usage = new ApiUsage(_clock);
-        _options = ConfigurationLoader.Load(_dir.Write("tunnels.json", $$"""
+        _loaded = ConfigurationLoader.Load(_dir.Write("tunnels.json", $$"""
             { "gateway_ip": "192.0.2.1", "check_interval": 7,
               "tunnels": [
                 { "name": "web", "account_id": "{{Account}}", "tunnel_id": "6ff42ae2-765d-4adf-8112-31c55c1551e1", "token": "{{SharedToken}}", "service": "backup-web" },
                 { "name": "api", "account_id": "{{Account}}", "tunnel_id": "6ff42ae2-765d-4adf-8112-31c55c1551e2", "token": "{{SharedToken}}", "service": "backup-api" },
                 { "name": "mail", "account_id": "{{Account}}", "tunnel_id": "6ff42ae2-765d-4adf-8112-31c55c1551e3", "token": "{{OwnToken}}", "service": "backup-mail" } ] }
-            """)).Options;
+            """));
     }
 
     private string StatePath => Path.Combine(_dir.Path, "run", "state.json");
@@ -44,7 +44,7 @@ public sealed class StatusPublisherTests : IDisposable
     {
         var publisher = Publisher(dryRun: true);
         _clock.Advance(TimeSpan.FromSeconds(5));
-        var web = new TunnelView(_options.Tunnels[0], new TunnelState(false), true, TunnelStatus.Healthy, null, null);
+        var web = new TunnelView(_loaded.Settings.Tunnels[0], new TunnelState(false), true, TunnelStatus.Healthy, null, null);
 
         publisher.Publish(Snapshot(true, web) with { ConfigPath = "/etc/fm/tunnels.json" });
 
@@ -69,7 +69,7 @@ public sealed class StatusPublisherTests : IDisposable
     [Fact]
     public void Publish_TokensSharedAndOwn_OneEntryPerTokenNamedByItsTunnelsWithItsBudgetAndRequests()
     {
-        var shared = _options.Tunnels[0].ResolvedToken!;
+        var shared = _loaded.Tokens[_loaded.Settings.Tunnels[0]];
         _usage.CountRequest(shared);
         _usage.CountRequest(shared);
         _usage.Block(shared, TimeSpan.FromMinutes(2));
@@ -84,7 +84,7 @@ public sealed class StatusPublisherTests : IDisposable
         Assert.Equal(["mail"], tokens[1].Tunnels);
         Assert.Equal(0, tokens[1].RequestsSent);
         Assert.Null(tokens[1].RateLimitedUntil);
-        var budgets = ApiBudget.Compute(_options);
+        var budgets = ApiBudget.Compute(_loaded.Settings, _loaded.Tokens);
         Assert.Equal(budgets.Single(b => b.Tunnels.Contains("web")).Steady, tokens[0].BudgetPer5Minutes);
         Assert.Equal(budgets.Single(b => b.Tunnels.Contains("mail")).Steady, tokens[1].BudgetPer5Minutes);
         Assert.All(tokens, t => Assert.True(t.BudgetPer5Minutes > 0));
@@ -94,7 +94,7 @@ public sealed class StatusPublisherTests : IDisposable
     [Fact]
     public void Publish_Always_NamesTheTokensForMetricsByTheirTunnels()
     {
-        _usage.CountRequest(_options.Tunnels[2].ResolvedToken!);
+        _usage.CountRequest(_loaded.Tokens[_loaded.Settings.Tunnels[2]]);
 
         Publisher().Publish(Snapshot(true));
 
@@ -162,7 +162,7 @@ public sealed class StatusPublisherTests : IDisposable
     [Fact]
     public void SummaryAndDescribe_Snapshot_TheStatusSummaryTexts()
     {
-        var web = new TunnelView(_options.Tunnels[0], new TunnelState(false), true, TunnelStatus.Healthy, null, null);
+        var web = new TunnelView(_loaded.Settings.Tunnels[0], new TunnelState(false), true, TunnelStatus.Healthy, null, null);
         var snapshot = Snapshot(true, web);
 
         Assert.Equal(StatusSummary.Brief(snapshot), Publisher().Summary(snapshot));
@@ -174,5 +174,5 @@ public sealed class StatusPublisherTests : IDisposable
         new(new StateFile(StatePath), _usage, _clock, new RunMode(dryRun), _logs.CreateFactory().CreateLogger<StatusPublisher>());
 
     private MonitorSnapshot Snapshot(bool? gatewayReachable, params TunnelView[] tunnels) =>
-        new(_options, "/c", "192.0.2.1", gatewayReachable, null, null, 0, null, tunnels);
+        new(_loaded.Settings, _loaded.Tokens, "/c", "192.0.2.1", gatewayReachable, null, null, 0, null, tunnels);
 }

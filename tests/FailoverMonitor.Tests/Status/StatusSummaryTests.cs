@@ -68,7 +68,7 @@ public sealed class StatusSummaryTests
         Assert.Equal(true, entry.BackupActive);
         Assert.Equal(T0.Wall, entry.BackupActiveSince);
         Assert.Equal(1, entry.ConsecutiveRecoveries);
-        Assert.Equal(T0.Wall + PolicySettings.HoldWindow, entry.HeldUntil);
+        Assert.Equal(T0.Wall + FailoverPolicy.HoldWindow, entry.HeldUntil);
         Assert.Equal(T0.Wall + TimeSpan.FromSeconds(5), entry.RetryAt);
     }
 
@@ -84,7 +84,7 @@ public sealed class StatusSummaryTests
     }
 
     private static TunnelView View(string name, TunnelStatus? status = null, string? unknownReason = null, bool unitKnown = true, TunnelState? state = null) => new(
-        new TunnelOptions { Name = name, TunnelId = Guid.NewGuid().ToString(), Service = $"cloudflared-{name}" },
+        TestSettings.Tunnel(name),
         state ?? new TunnelState(false),
         unitKnown,
         status,
@@ -92,5 +92,5 @@ public sealed class StatusSummaryTests
         null);
 
     private static MonitorSnapshot Snapshot(params TunnelView[] tunnels) =>
-        new(new MonitorOptions { GatewayIp = "192.0.2.1" }, "/opt/failover-monitor/tunnels.json", "192.0.2.1", true, null, null, 0, null, tunnels);
+        new(TestSettings.Settings(), TunnelTokens.Empty, "/opt/failover-monitor/tunnels.json", "192.0.2.1", true, null, null, 0, null, tunnels);
 }

@@ -27,7 +27,7 @@ internal sealed class VerifierRig : IAsyncDisposable
     {
         var api = await FakeCloudflare.StartAsync(ct: cancellationToken);
         var http = new HttpClient { BaseAddress = api.BaseUrl };
-        var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(new MonitorOptions(), clock), new ApiUsage(clock));
+        var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(new ApiSettings(), clock), new ApiUsage(clock));
         return new VerifierRig(api, http, new TokenVerifier(client, clock));
     }
 

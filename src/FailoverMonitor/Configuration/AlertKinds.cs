@@ -1,29 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace FailoverMonitor.Configuration;
 
-/// <summary>
-/// One entry of <c>alerts[]</c>: a webhook told when the monitor acts or needs attention. The URL often carries a
-/// secret (Slack and Discord put their token in the path), so it is never logged or echoed: log lines and
-/// validation messages name its scheme and host only.
-/// </summary>
-public sealed class AlertOptions
-{
-    /// <summary>The webhook: an absolute <c>https</c> URL (<c>http</c> only to a loopback address). Required.</summary>
-    [Required(ErrorMessage = "{0}: missing (the webhook URL)")]
-    public string? Url { get; set; }
-
-    /// <summary>Body format: <c>json</c> (default, generic), <c>slack</c> (<c>{"text": …}</c>) or <c>discord</c> (<c>{"content": …}</c>).</summary>
-    public string Format { get; set; } = AlertFormats.Words.Word(AlertFormat.Json);
-
-    /// <summary>
-    /// Which events are sent: any of <c>failover</c>, <c>failback</c>, <c>restart</c>, <c>hold</c>,
-    /// <c>config_problem</c>; default all of them.
-    /// </summary>
-    public List<string> Events { get; set; } = [.. AlertEvents.Words.All];
-}
-
-/// <summary>Body format of an alert: <see cref="AlertOptions.Format"/>, parsed.</summary>
+/// <summary>Body format of an alert: the <c>format</c> of an <c>alerts[]</c> entry.</summary>
 public enum AlertFormat
 {
     /// <summary>Generic JSON: <c>{"event","tunnel","tunnel_id","service","reason","took","at","host"}</c> (<c>json</c>).</summary>
@@ -36,7 +13,7 @@ public enum AlertFormat
     Discord,
 }
 
-/// <summary>What an alert tells of: <see cref="AlertOptions.Events"/>, parsed.</summary>
+/// <summary>What an alert tells of: one of the <c>events</c> of an <c>alerts[]</c> entry.</summary>
 public enum AlertEvent
 {
     /// <summary>The backup was started because the tunnel failed (or the start did not take).</summary>

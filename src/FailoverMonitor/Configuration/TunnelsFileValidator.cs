@@ -10,23 +10,23 @@ namespace FailoverMonitor.Configuration;
 /// <summary>
 /// Every rule of <c>tunnels.json</c>, reported together in the file's terms: the JSON path (<c>$.tunnels[0].account_id</c>)
 /// so a user can find the line to fix, and the value given. The rules an attribute states (<see cref="RequiredAttribute"/>,
-/// <see cref="RangeAttribute"/> on <see cref="MonitorOptions"/>, <see cref="TunnelOptions"/> and <see cref="AlertOptions"/>)
+/// <see cref="RangeAttribute"/> on <see cref="TunnelsFile"/>, <see cref="TunnelEntry"/> and <see cref="AlertEntry"/>)
 /// are checked by the source-generated <see cref="AttributeValidators"/>; this class adds the rules no attribute can
 /// state with a useful message (the form of an address, an id or a URL, quoting what was given) and those across fields
 /// and entries (one token source, no tunnel or unit twice), and lists each entry's problems in the order its keys are
 /// declared, whichever validator found them. Messages never contain a token.
 /// </summary>
-internal static partial class MonitorOptionsValidator
+internal static partial class TunnelsFileValidator
 {
     /// <summary>Longest <c>tunnels[].name</c>, characters.</summary>
     public const int MaxNameLength = 100;
 
 
     /// <summary>Every problem of <paramref name="options"/>; empty when it is valid.</summary>
-    public static IReadOnlyList<string> FindProblems(MonitorOptions options)
+    public static IReadOnlyList<string> FindProblems(TunnelsFile options)
     {
         var context = ConfigurationJsonContext.Default;
-        var problems = InKeyOrder("$", options, AttributeValidators.Root.Validate("$", options), CheckRoot(options), context.MonitorOptions);
+        var problems = InKeyOrder("$", options, AttributeValidators.Root.Validate("$", options), CheckRoot(options), context.TunnelsFile);
         var tunnels = options.Tunnels ?? [];
         var (ids, services, names) = (FirstSeen(), FirstSeen(), FirstSeen());
         for (var i = 0; i < tunnels.Count; i++)
@@ -54,7 +54,7 @@ internal static partial class MonitorOptionsValidator
                 rules.Add($"{at}.name: {ConfigText.Quote(tunnel.Name)} is also the name of $.tunnels[{sameName}]");
             }
 
-            problems.AddRange(InKeyOrder(at, tunnel, AttributeValidators.Tunnel.Validate(at, tunnel), rules, context.TunnelOptions));
+            problems.AddRange(InKeyOrder(at, tunnel, AttributeValidators.Tunnel.Validate(at, tunnel), rules, context.TunnelEntry));
         }
 
         var alerts = options.Alerts ?? [];
@@ -63,7 +63,7 @@ internal static partial class MonitorOptionsValidator
             var at = $"$.alerts[{i}]";
             if (alerts[i] is { } alert)
             {
-                problems.AddRange(InKeyOrder(at, alert, AttributeValidators.Alert.Validate(at, alert), CheckAlert(alert, at), context.AlertOptions));
+                problems.AddRange(InKeyOrder(at, alert, AttributeValidators.Alert.Validate(at, alert), CheckAlert(alert, at), context.AlertEntry));
             }
             else
             {
@@ -111,7 +111,7 @@ internal static partial class MonitorOptionsValidator
         return problem.StartsWith(at + ".", StringComparison.Ordinal) ? rest[..rest.IndexOfAny(":[.")].ToString() : "";
     }
 
-    private static List<string> CheckRoot(MonitorOptions options)
+    private static List<string> CheckRoot(TunnelsFile options)
     {
         var problems = new List<string>();
         var check = Checker(problems);
@@ -144,7 +144,7 @@ internal static partial class MonitorOptionsValidator
     }
 
     // Never echo the URL: webhook URLs carry their secret in the path or query. Scheme and host are safe to name.
-    private static List<string> CheckAlert(AlertOptions alert, string at)
+    private static List<string> CheckAlert(AlertEntry alert, string at)
     {
         var problems = new List<string>();
         var check = Checker(problems);
@@ -163,7 +163,7 @@ internal static partial class MonitorOptionsValidator
         return problems;
     }
 
-    private static List<string> CheckTunnel(TunnelOptions tunnel, string at)
+    private static List<string> CheckTunnel(TunnelEntry tunnel, string at)
     {
         var problems = new List<string>();
         var check = Checker(problems);

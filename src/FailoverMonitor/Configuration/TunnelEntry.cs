@@ -3,8 +3,8 @@ using FailoverMonitor.Text;
 
 namespace FailoverMonitor.Configuration;
 
-/// <summary>One entry of <c>tunnels[]</c>: a Cloudflare tunnel and the local systemd unit that backs it up.</summary>
-public sealed class TunnelOptions
+/// <summary>The shape of one entry of <c>tunnels[]</c> (see <see cref="TunnelsFile"/>); once valid, a <see cref="TunnelSettings"/> and its token.</summary>
+internal sealed class TunnelEntry
 {
     /// <summary>Optional name used in log lines; defaults to <see cref="TunnelId"/>.</summary>
     public string? Name { get; set; }
@@ -39,9 +39,6 @@ public sealed class TunnelOptions
     /// primary from the backup; without it, two distinct live connectors stand in.
     /// </summary>
     public string? BackupMetrics { get; set; }
-
-    /// <summary>The token read from <see cref="Token"/> or <see cref="TokenFile"/>; set by the loader. Internal, so it is never a JSON key.</summary>
-    internal ApiToken? ResolvedToken { get; set; }
 
     /// <summary>
     /// Where the token comes from, for messages and <c>check-config</c>: <c>token_file PATH</c>, <c>credential NAME</c>
