@@ -18,6 +18,24 @@ public sealed record CheckSettings
     /// <summary>Default for <see cref="MaxActionsPerHour"/>.</summary>
     public const int DefaultMaxActionsPerHour = 10;
 
+    /// <summary>Default for <see cref="FailoverOn"/>: down and inactive (a degraded tunnel still serves traffic).</summary>
+    public static readonly IReadOnlySet<TunnelStatus> DefaultFailoverOn = new HashSet<TunnelStatus> { TunnelStatus.Down, TunnelStatus.Inactive };
+
+    /// <summary>Default for <see cref="Failback"/>: once a live connector other than the backup is present.</summary>
+    public const FailbackMode DefaultFailback = FailbackMode.SecondConnector;
+
+    /// <summary>Default for <see cref="ConfirmDelay"/>: 1 second.</summary>
+    public static readonly TimeSpan DefaultConfirmDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default for <see cref="HeartbeatInterval"/>: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(300);
+
+    /// <summary>Default for <see cref="MinActionInterval"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultMinActionInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default for <see cref="BackupConnectTimeout"/>: 60 seconds.</summary>
+    public static readonly TimeSpan DefaultBackupConnectTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Shortest back-off after an attempt that did not take: 5 seconds (see <see cref="RetryBase"/>).</summary>
     public static readonly TimeSpan ShortestRetry = TimeSpan.FromSeconds(5);
 
@@ -30,26 +48,26 @@ public sealed record CheckSettings
     /// <summary>Consecutive "primary is back" checks before a failback (<c>recovery_threshold</c>); default <see cref="DefaultRecoveryThreshold"/>.</summary>
     public int RecoveryThreshold { get; init; } = DefaultRecoveryThreshold;
 
-    /// <summary>Cloudflare statuses that count as failed (<c>failover_on</c>); default down and inactive (a degraded tunnel still serves traffic).</summary>
-    public IReadOnlySet<TunnelStatus> FailoverOn { get; init; } = new HashSet<TunnelStatus> { TunnelStatus.Down, TunnelStatus.Inactive };
+    /// <summary>Cloudflare statuses that count as failed (<c>failover_on</c>); default <see cref="DefaultFailoverOn"/>.</summary>
+    public IReadOnlySet<TunnelStatus> FailoverOn { get; init; } = DefaultFailoverOn;
 
-    /// <summary>When the backup is stopped again (<c>failback</c>); default <see cref="FailbackMode.SecondConnector"/>.</summary>
-    public FailbackMode Failback { get; init; } = FailbackMode.SecondConnector;
+    /// <summary>When the backup is stopped again (<c>failback</c>); default <see cref="DefaultFailback"/>.</summary>
+    public FailbackMode Failback { get; init; } = DefaultFailback;
 
-    /// <summary>How soon a tunnel whose count has started is checked again (<c>confirm_delay</c>, seconds; zero is off); default 1 s. Counts against the API budget like any check.</summary>
-    public TimeSpan ConfirmDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How soon a tunnel whose count has started is checked again (<c>confirm_delay</c>, seconds; zero is off); default <see cref="DefaultConfirmDelay"/>. Counts against the API budget like any check.</summary>
+    public TimeSpan ConfirmDelay { get; init; } = DefaultConfirmDelay;
 
-    /// <summary>Time between INFO heartbeat lines summarising every tunnel (<c>heartbeat_interval</c>, seconds); default 300 s.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(300);
+    /// <summary>Time between INFO heartbeat lines summarising every tunnel (<c>heartbeat_interval</c>, seconds); default <see cref="DefaultHeartbeatInterval"/>.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = DefaultHeartbeatInterval;
 
-    /// <summary>Flap guard: no stop or restart opposite to the last action within this time of it (<c>min_action_interval</c>, seconds); never holds back a start. Default 30 s.</summary>
-    public TimeSpan MinActionInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Flap guard: no stop or restart opposite to the last action within this time of it (<c>min_action_interval</c>, seconds); never holds back a start. Default <see cref="DefaultMinActionInterval"/>.</summary>
+    public TimeSpan MinActionInterval { get; init; } = DefaultMinActionInterval;
 
     /// <summary>Flap guard: a stop or restart beyond this many actions (starts counted) on one unit within an hour puts the tunnel on hold instead (<c>max_actions_per_hour</c>); never holds back a start. Default <see cref="DefaultMaxActionsPerHour"/>.</summary>
     public int MaxActionsPerHour { get; init; } = DefaultMaxActionsPerHour;
 
-    /// <summary>How long an active backup may leave the tunnel down before it is restarted (<c>backup_connect_timeout</c>, seconds); default 60 s. Null never restarts (tests only; the file always gives one).</summary>
-    public TimeSpan? BackupConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long an active backup may leave the tunnel down before it is restarted (<c>backup_connect_timeout</c>, seconds); default <see cref="DefaultBackupConnectTimeout"/>. Null never restarts (tests only; the file always gives one).</summary>
+    public TimeSpan? BackupConnectTimeout { get; init; } = DefaultBackupConnectTimeout;
 
     /// <summary>First back-off after an attempt that did not take: the longer of <see cref="CheckInterval"/> and <see cref="ShortestRetry"/>; doubles from there.</summary>
     public TimeSpan RetryBase => CheckInterval > ShortestRetry ? CheckInterval : ShortestRetry;

@@ -31,14 +31,14 @@ internal sealed class TunnelsFile
     /// Cloudflare statuses that count as failed: any of <c>down</c>, <c>inactive</c>, <c>degraded</c>;
     /// default <c>down</c> and <c>inactive</c> (a degraded tunnel still serves traffic).
     /// </summary>
-    public List<string> FailoverOn { get; set; } = ["down", "inactive"];
+    public List<string> FailoverOn { get; set; } = [.. CheckSettings.DefaultFailoverOn.Select(s => s.ToApiString())];
 
     /// <summary>
     /// When the backup is stopped again: <c>second_connector</c> (default: a live connector other than the local
     /// backup is present), <c>healthy</c> (status healthy, for backups that are not connectors of the same tunnel)
     /// or <c>never</c> (the original's behaviour).
     /// </summary>
-    public string Failback { get; set; } = FailbackModes.Words.Word(FailbackMode.SecondConnector);
+    public string Failback { get; set; } = FailbackModes.Words.Word(CheckSettings.DefaultFailback);
 
     /// <summary>Per-attempt timeout of an API request, seconds (bounds: the <see cref="RangeAttribute"/> on it); default: the settings record's.</summary>
     [Range(0.5, 60.0)]
@@ -53,14 +53,14 @@ internal sealed class TunnelsFile
 
     /// <summary>Seconds between INFO heartbeat lines summarising every tunnel (bounds: the <see cref="RangeAttribute"/> on it); default: the settings record's.</summary>
     [Range(10.0, 86400.0)]
-    public double HeartbeatInterval { get; set; } = new CheckSettings().HeartbeatInterval.TotalSeconds;
+    public double HeartbeatInterval { get; set; } = CheckSettings.DefaultHeartbeatInterval.TotalSeconds;
 
     /// <summary>
     /// Flap guard: seconds during which no stop (or restart) opposite to the last action follows it on the same unit
     /// (no stop right after a start); never delays a start (bounds: the <see cref="RangeAttribute"/> on it); default: the settings record's.
     /// </summary>
     [Range(0.0, 3600.0)]
-    public double MinActionInterval { get; set; } = new CheckSettings().MinActionInterval.TotalSeconds;
+    public double MinActionInterval { get; set; } = CheckSettings.DefaultMinActionInterval.TotalSeconds;
 
     /// <summary>
     /// Flap guard: a stop or restart beyond this many actions (starts counted) on one unit within an hour puts the
@@ -75,7 +75,7 @@ internal sealed class TunnelsFile
     /// and is restarted (with back-off) (bounds: the <see cref="RangeAttribute"/> on it); default: the settings record's.
     /// </summary>
     [Range(5.0, 3600.0)]
-    public double BackupConnectTimeout { get; set; } = new CheckSettings().BackupConnectTimeout!.Value.TotalSeconds;
+    public double BackupConnectTimeout { get; set; } = CheckSettings.DefaultBackupConnectTimeout.TotalSeconds;
 
     /// <summary>
     /// Seconds after which a tunnel that has just started to look failed (or recovered) is checked again, instead
@@ -83,7 +83,7 @@ internal sealed class TunnelsFile
     /// budget like any check.
     /// </summary>
     [Range(0.0, 60.0)]
-    public double ConfirmDelay { get; set; } = new CheckSettings().ConfirmDelay.TotalSeconds;
+    public double ConfirmDelay { get; set; } = CheckSettings.DefaultConfirmDelay.TotalSeconds;
 
     /// <summary>Path of the plain-text log file, default <see cref="OutputSettings.DefaultLogFile"/>.</summary>
     public string LogFile { get; set; } = OutputSettings.DefaultLogFile;
