@@ -14,7 +14,10 @@ namespace FailoverMonitor.Monitoring;
 /// </summary>
 public sealed class TunnelSet
 {
-    /// <summary>The keys a reload cannot apply, with how each is compared: they are bound into the process at start.</summary>
+    /// <summary>
+    /// The keys a reload cannot apply, with how each is compared: they are bound into the process at start. A reload
+    /// compares them with the file loaded last (not with the running values), so a change is reported once.
+    /// </summary>
     public static readonly IReadOnlyList<(string Key, Func<MonitorSettings, MonitorSettings, bool> Changed)> RestartOnlyKeys =
     [
         ("gateway_ip", (a, b) => !a.Gateway.Address.Equals(b.Gateway.Address)),
@@ -32,6 +35,7 @@ public sealed class TunnelSet
     private readonly TimeProvider _time;
     private readonly ILogger<TunnelSet> _logger;
     private Dictionary<string, TunnelRuntime> _tunnels;
+    private MonitorSettings _lastLoaded;
 
     /// <summary>Watches the tunnels of <paramref name="loaded"/>, loaded from <paramref name="source"/>.</summary>
     public TunnelSet(LoadedConfiguration loaded, ConfigurationSource source, TimeProvider time, ILogger<TunnelSet> logger)
@@ -39,7 +43,7 @@ public sealed class TunnelSet
         _source = source;
         _time = time;
         _logger = logger;
-        Settings = loaded.Settings;
+        Settings = _lastLoaded = loaded.Settings;
         Tokens = loaded.Tokens;
         Policy = new FailoverPolicy(Settings.Checks);
         _tunnels = Settings.Tunnels.ToDictionary(t => t.TunnelId, t => new TunnelRuntime(t, Tokens[t], time), StringComparer.OrdinalIgnoreCase);
@@ -100,7 +104,7 @@ public sealed class TunnelSet
     {
         foreach (var (key, changed) in RestartOnlyKeys)
         {
-            if (changed(Settings, loaded.Settings))
+            if (changed(_lastLoaded, loaded.Settings))
             {
                 Log.ReloadNeedsRestart(_logger, key);
             }
@@ -138,6 +142,7 @@ public sealed class TunnelSet
 
         // What was bound at start keeps running as it was: the new file's tunnels and checks, the running rest.
         var atStart = Settings;
+        _lastLoaded = loaded.Settings;
         Settings = loaded.Settings with { Gateway = atStart.Gateway, Api = atStart.Api, Output = atStart.Output, Telemetry = atStart.Telemetry, Alerts = atStart.Alerts };
         Tokens = loaded.Tokens;
         Policy = new FailoverPolicy(Settings.Checks);

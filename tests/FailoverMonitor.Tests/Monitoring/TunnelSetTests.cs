@@ -101,6 +101,22 @@ public sealed class TunnelSetTests
     }
 
     [Fact]
+    public void Reconcile_SameChangedFileTwice_RestartOnlyKeyReportedOnceRunningValueKept()
+    {
+        var web = Tunnel("web");
+        var set = Create(Loaded(web));
+        var settings = Settings(web);
+        var moved = Loaded(web) with { Settings = settings with { Gateway = settings.Gateway with { Address = System.Net.IPAddress.Parse("192.0.2.9") } } };
+
+        set.Reconcile(moved);
+        set.Reconcile(moved);
+
+        Assert.Equal("gateway_ip", Assert.Single(_logs.WithId(ReloadNeedsRestart)).Message.Split(' ')[1]);
+        Assert.Equal(TestSettings.Gateway, set.Settings.Gateway.Address);
+        Assert.Equal(2, _logs.WithId(Reloaded).Count);
+    }
+
+    [Fact]
     public void Reconcile_TunnelAddedAndDropped_NewOneUnreadDroppedOneForgotten()
     {
         var (kept, dropped, added) = (Tunnel("kept"), Tunnel("dropped"), Tunnel("added"));
