@@ -20,7 +20,7 @@ public sealed class MonitorMetricsTests
     [Fact]
     public async Task Observer_WorkerFailsOverThenBack_CountsOneFailoverAndOneFailback()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["min_action_interval"] = 0);
         using var rig = MetricsRig.Start(h.Usage, h.Loaded);
         h.Observers.Add(rig.Metrics);
         await h.Worker.InitializeAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
@@ -23,11 +24,10 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public const string PrimaryConnector = "primary-connector";
     public const string BackupConnector = "backup-connector";
 
-    private MonitorHarness(FakeCloudflare api, TunnelsFile file, LoadedConfiguration loaded, TempDirectory dir, NotifySocket? notify)
+    private MonitorHarness(FakeCloudflare api, LoadedConfiguration loaded, TempDirectory dir, NotifySocket? notify)
     {
         Directory = dir;
         Api = api;
-        File = file;
         Loaded = loaded;
         Notify = notify;
         Wall = new WallJumpTimeProvider(Clock);
@@ -63,10 +63,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// <summary>The configuration file the worker reloads from.</summary>
     public string ConfigPath => Path.Combine(Directory.Path, "tunnels.json");
 
-    /// <summary>The configuration file as written at start (a reload test edits a copy and writes it with <see cref="WriteConfig"/>).</summary>
-    public TunnelsFile File { get; }
-
-    /// <summary>What the loader made of <see cref="File"/>: the worker's configuration at start.</summary>
+    /// <summary>What the loader made of the file at <see cref="ConfigPath"/>: the worker's configuration at start.</summary>
     public LoadedConfiguration Loaded { get; }
 
     public MonitorSettings Settings => Loaded.Settings;
@@ -96,23 +93,19 @@ internal sealed class MonitorHarness : IAsyncDisposable
 
     public TunnelSettings Tunnel => Settings.Tunnels[0];
 
-    /// <summary>Starts the fake API with <paramref name="tunnels"/> tunnels in one account, each with a live primary connector.</summary>
-    public static async Task<MonitorHarness> StartAsync(int tunnels = 1, bool withNotifySocket = false, Action<TunnelsFile>? configure = null)
+    /// <summary>
+    /// Starts the fake API with <paramref name="tunnels"/> tunnels in one account, each with a live primary connector,
+    /// and writes their <c>tunnels.json</c>, which <paramref name="configure"/> may edit by key first.
+    /// </summary>
+    public static async Task<MonitorHarness> StartAsync(int tunnels = 1, bool withNotifySocket = false, Action<JsonObject>? configure = null)
     {
         var api = await FakeCloudflare.StartAsync();
-        var file = new TunnelsFile
+        var file = new JsonObject
         {
-            GatewayIp = "192.0.2.1",
-            CheckInterval = 1,
-            ApiBaseUrl = api.BaseUrl.ToString(),
-            Tunnels = Enumerable.Range(0, tunnels).Select(i => new TunnelEntry
-            {
-                Name = $"web{i}",
-                AccountId = Account,
-                TunnelId = Guid.NewGuid().ToString(),
-                Token = Token,
-                Service = $"cloudflared-backup{i}",
-            }).ToList(),
+            ["gateway_ip"] = "192.0.2.1",
+            ["check_interval"] = 1,
+            ["api_base_url"] = api.BaseUrl.ToString(),
+            ["tunnels"] = new JsonArray([.. Enumerable.Range(0, tunnels).Select(i => TunnelJson($"web{i}", Guid.NewGuid().ToString(), $"cloudflared-backup{i}"))]),
         };
         configure?.Invoke(file);
         var dir = new TempDirectory();
@@ -124,16 +117,20 @@ internal sealed class MonitorHarness : IAsyncDisposable
             api.AddConnector(tunnel.TunnelId, PrimaryConnector);
         }
 
-        return new MonitorHarness(api, file, loaded, dir, withNotifySocket ? new NotifySocket() : null);
+        return new MonitorHarness(api, loaded, dir, withNotifySocket ? new NotifySocket() : null);
     }
 
+    /// <summary>A <c>tunnels[]</c> entry in the harness's account, with its token inline.</summary>
+    public static JsonObject TunnelJson(string name, string tunnelId, string service) =>
+        new() { ["name"] = name, ["account_id"] = Account, ["tunnel_id"] = tunnelId, ["token"] = Token, ["service"] = service };
+
     /// <summary>Writes <paramref name="file"/> as a <c>tunnels.json</c> (mode 600, as the installer leaves it).</summary>
-    public static void WriteConfig(string path, TunnelsFile file)
+    public static void WriteConfig(string path, JsonObject file)
     {
-        System.IO.File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(file, ConfigurationJsonContext.Default.TunnelsFile));
+        File.WriteAllText(path, file.ToJsonString());
         if (!OperatingSystem.IsWindows())
         {
-            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

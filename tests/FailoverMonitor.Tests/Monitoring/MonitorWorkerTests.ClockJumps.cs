@@ -66,7 +66,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_WallClockJumpsAnHourForward_NoRestartBeforeConnectTimeout()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.BackupConnectTimeout = 5);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["backup_connect_timeout"] = 5);
         h.Units.OnStart = _ => { }; // the unit runs, but no connector ever joins the tunnel
         await h.FailOverAsync();
 
@@ -81,7 +81,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_WallClockJumpsAnHourForwardWhileGatewayUnreachable_NoEarlyReminder()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.CheckInterval = 10);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["check_interval"] = 10);
         await h.Worker.InitializeAsync(CancellationToken.None);
         h.Gateway.Answer = new GatewayProbeResult(false, "TimedOut");
         await h.CycleAsync();
@@ -114,7 +114,7 @@ public sealed partial class MonitorWorkerTests
     [InlineData(1)]
     public async Task Loop_WallClockJumpsAnHour_NextCheckStillOneIntervalLater(int hours)
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.CheckInterval = 3);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["check_interval"] = 3);
         var interval = TimeSpan.FromSeconds(3);
         await h.Worker.StartAsync(CancellationToken.None);
         await h.Clock.WaitForTimerAsync(due => due == interval);

@@ -19,7 +19,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Failback_BackupStopTakesLong_CycleDoesNotWaitAndLaterChecksReadTheRealState()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["min_action_interval"] = 0);
         await h.FailOverAsync();
         Assert.True(h.Units.IsActive("cloudflared-backup0"));
         h.Units.SlowStops = true;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Monitoring;
 using Microsoft.Extensions.Logging;
@@ -83,7 +84,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_BackupActiveButNeverConnects_RestartedAfterConnectTimeoutThenBackedOff()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.BackupConnectTimeout = 5);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["backup_connect_timeout"] = 5);
         h.Units.OnStart = _ => { }; // the unit runs, but no connector ever joins the tunnel
         await h.FailOverAsync();
         Assert.Equal(1, h.Units.Count("start"));
@@ -113,7 +114,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_RestartedBackupConnects_NoFurtherRestart_FailbackLater()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.BackupConnectTimeout, o.MinActionInterval) = (5, 0));
+        await using var h = await MonitorHarness.StartAsync(configure: o => { o["backup_connect_timeout"] = 5; o["min_action_interval"] = 0; });
         await h.Worker.InitializeAsync(CancellationToken.None);
         var joins = h.Units.OnStart;
         h.Units.OnStart = _ => { };
@@ -178,7 +179,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_OnHoldAndTheBackupNeverConnects_NotRestarted()
     {
-        await using var h = await StartHeldAsync(o => o.BackupConnectTimeout = 5);
+        await using var h = await StartHeldAsync(o => o["backup_connect_timeout"] = 5);
 
         h.Api.RemoveConnector(h.Tunnel.TunnelId, MonitorHarness.BackupConnector);
         h.PrimaryLeaves();
@@ -209,11 +210,12 @@ public sealed partial class MonitorWorkerTests
     /// and drives it into the hold: fail over, fail back, fail over again (a start is never held), then the primary
     /// returns and the stop, the fourth action, is held: the backup stays active.
     /// </summary>
-    private static async Task<MonitorHarness> StartHeldAsync(Action<TunnelsFile>? configure = null)
+    private static async Task<MonitorHarness> StartHeldAsync(Action<JsonObject>? configure = null)
     {
         var h = await MonitorHarness.StartAsync(configure: o =>
         {
-            (o.MaxActionsPerHour, o.MinActionInterval) = (2, 0);
+            o["max_actions_per_hour"] = 2;
+            o["min_action_interval"] = 0;
             configure?.Invoke(o);
         });
         try

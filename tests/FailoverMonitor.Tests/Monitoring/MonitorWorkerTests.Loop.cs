@@ -14,7 +14,7 @@ public sealed partial class MonitorWorkerTests
     [InlineData(0, 6)] // confirmation off: two intervals
     public async Task Loop_PrimaryLeaves_FailoverAfterOneIntervalPlusConfirmDelay(double confirmDelay, int expectedSeconds)
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.CheckInterval, o.ConfirmDelay) = (3, confirmDelay));
+        await using var h = await MonitorHarness.StartAsync(configure: o => { o["check_interval"] = 3; o["confirm_delay"] = confirmDelay; });
         var interval = TimeSpan.FromSeconds(3);
         await h.Worker.StartAsync(CancellationToken.None);
         await h.Clock.WaitForTimerAsync(due => due == interval);
@@ -37,7 +37,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Loop_FirstFailedCheck_RecheckedAfterConfirmDelay_HealthyWaitsAWholeInterval()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => (o.CheckInterval, o.ConfirmDelay) = (3, 1));
+        await using var h = await MonitorHarness.StartAsync(configure: o => { o["check_interval"] = 3; o["confirm_delay"] = 1; });
         var (interval, confirm) = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
         await h.Worker.StartAsync(CancellationToken.None);
         await h.Clock.WaitForTimerAsync(due => due == interval);
@@ -60,12 +60,12 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Loop_ReloadRequestedWhileWaiting_AppliedAndCheckedAtOnce()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.CheckInterval = 3);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["check_interval"] = 3);
         await h.Worker.StartAsync(CancellationToken.None);
         await h.Clock.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(3));
         h.Api.ClearRequests();
         var before = h.Clock.GetUtcNow();
-        EditConfig(h, o => o.HeartbeatInterval = 60);
+        EditConfig(h, o => o["heartbeat_interval"] = 60);
 
         h.Worker.RequestReload();
 

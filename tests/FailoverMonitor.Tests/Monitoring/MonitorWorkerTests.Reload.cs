@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using FailoverMonitor.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +26,7 @@ public sealed partial class MonitorWorkerTests
         var failedOver = h.Worker.States[web0];
         Assert.Equal(1, h.Worker.States[web1].ConsecutiveFailures);
 
-        EditConfig(h, o => o.HeartbeatInterval = 60);
+        EditConfig(h, o => o["heartbeat_interval"] = 60);
         Reload(h);
 
         Assert.Equal(LogLevel.Information, Assert.Single(h.Logs.WithId(Reloaded)).Level);
@@ -55,10 +55,7 @@ public sealed partial class MonitorWorkerTests
         h.Api.AddConnector(added, MonitorHarness.PrimaryConnector);
         h.Units.Set("cloudflared-backup9", true);
 
-        EditConfig(h, o => o.Tunnels.Add(new TunnelEntry
-        {
-            Name = "web9", AccountId = MonitorHarness.Account, TunnelId = added, Token = MonitorHarness.Token, Service = "cloudflared-backup9",
-        }));
+        EditConfig(h, o => o["tunnels"]!.AsArray().Add(MonitorHarness.TunnelJson("web9", added, "cloudflared-backup9")));
         Reload(h);
 
         Assert.EndsWith("1 tunnel(s) kept with their state, 1 added, 0 removed", Assert.Single(h.Logs.WithId(Reloaded)).Message);
@@ -76,14 +73,14 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Reload_TunnelDropped_LoggedAndItsBackupLeftAsItIs()
     {
-        await using var h = await MonitorHarness.StartAsync(tunnels: 2, configure: o => o.MinActionInterval = 0);
+        await using var h = await MonitorHarness.StartAsync(tunnels: 2, configure: o => o["min_action_interval"] = 0);
         await h.Worker.InitializeAsync(CancellationToken.None);
         var dropped = h.Settings.Tunnels[1].TunnelId;
         h.Api.RemoveConnector(dropped, MonitorHarness.PrimaryConnector);
         await h.CycleAsync(2);
         Assert.True(h.Units.IsActive("cloudflared-backup1"));
 
-        EditConfig(h, o => o.Tunnels.RemoveAt(1));
+        EditConfig(h, o => o["tunnels"]!.AsArray().RemoveAt(1));
         Reload(h);
 
         var removed = Assert.Single(h.Logs.WithId(TunnelRemoved));
@@ -118,7 +115,7 @@ public sealed partial class MonitorWorkerTests
         await using var h = await MonitorHarness.StartAsync();
         await h.Worker.InitializeAsync(CancellationToken.None);
 
-        EditConfig(h, o => o.ApiBaseUrl = "https://api.cloudflare.com/client/v4/");
+        EditConfig(h, o => o["api_base_url"] = "https://api.cloudflare.com/client/v4/");
         Reload(h);
 
         var warning = Assert.Single(h.Logs.WithId(ReloadNeedsRestart));
@@ -137,7 +134,7 @@ public sealed partial class MonitorWorkerTests
         await h.Worker.InitializeAsync(CancellationToken.None);
         await h.CycleAsync();
 
-        EditConfig(h, o => o.Tunnels[0].TunnelId = "web");
+        EditConfig(h, o => o["tunnels"]![0]!["tunnel_id"] = "web");
         Reload(h);
 
         var error = Assert.Single(h.Logs.WithId(ReloadFailed));
@@ -163,14 +160,16 @@ public sealed partial class MonitorWorkerTests
         await h.CycleAsync();
         var (field, edit) = kind switch
         {
-            "alerts null" => ("$.alerts:", (Action<TunnelsFile>)(o => o.Alerts = null!)),
-            "tunnels null" => ("$.tunnels:", o => o.Tunnels = null!),
+            "alerts null" => ("$.alerts:", (Action<JsonObject>)(o => o["alerts"] = null)),
+            "tunnels null" => ("$.tunnels:", o => o["tunnels"] = null),
             "dangling token_file" => ("$.tunnels[0].token_file:", o =>
             {
                 File.CreateSymbolicLink(Path.Combine(h.Directory.Path, "web.token"), Path.Combine(h.Directory.Path, "absent"));
-                (o.Tunnels[0].Token, o.Tunnels[0].TokenFile) = (null, "web.token");
+                var tunnel = o["tunnels"]![0]!.AsObject();
+                tunnel.Remove("token");
+                tunnel["token_file"] = "web.token";
             }),
-            _ => ("$.tunnels[0].token:", o => o.Tunnels[0].Token = "Zx9\r\nsecond-line"),
+            _ => ("$.tunnels[0].token:", o => o["tunnels"]![0]!["token"] = "Zx9\r\nsecond-line"),
         };
 
         EditConfig(h, edit);
@@ -192,7 +191,7 @@ public sealed partial class MonitorWorkerTests
     {
         await using var h = await MonitorHarness.StartAsync();
         await h.Worker.InitializeAsync(CancellationToken.None);
-        EditConfig(h, o => o.Tunnels[0].TunnelId = "web");
+        EditConfig(h, o => o["tunnels"]![0]!["tunnel_id"] = "web");
 
         h.Worker.ApplyPendingReload();
 
@@ -201,11 +200,11 @@ public sealed partial class MonitorWorkerTests
     }
 
     /// <summary>Edits <c>tunnels.json</c> the way an operator would: read, change, write back.</summary>
-    private static void EditConfig(MonitorHarness h, Action<TunnelsFile> edit)
+    private static void EditConfig(MonitorHarness h, Action<JsonObject> edit)
     {
-        var options = JsonSerializer.Deserialize(File.ReadAllText(h.ConfigPath), ConfigurationJsonContext.Default.TunnelsFile)!;
-        edit(options);
-        MonitorHarness.WriteConfig(h.ConfigPath, options);
+        var file = JsonNode.Parse(File.ReadAllText(h.ConfigPath))!.AsObject();
+        edit(file);
+        MonitorHarness.WriteConfig(h.ConfigPath, file);
     }
 
     /// <summary>SIGHUP, then the reload the loop would apply before its next cycle.</summary>

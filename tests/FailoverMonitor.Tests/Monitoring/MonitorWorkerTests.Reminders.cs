@@ -13,7 +13,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_ApiUnknownForTenMinutes_OneReminderEveryFiveMinutes_NoAction()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.CheckInterval = 10);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["check_interval"] = 10);
         await h.Worker.InitializeAsync(CancellationToken.None);
         await h.CycleAsync();
         h.Api.InjectFault(new FakeFault(FaultKind.SuccessFalse));
@@ -39,7 +39,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_GatewayUnreachableForTenMinutes_OneReminderEveryFiveMinutes()
     {
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.CheckInterval = 10);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["check_interval"] = 10);
         await h.Worker.InitializeAsync(CancellationToken.None);
         h.Gateway.Answer = new GatewayProbeResult(false, "TimedOut");
 

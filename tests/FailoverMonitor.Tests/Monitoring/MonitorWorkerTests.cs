@@ -27,7 +27,7 @@ public sealed partial class MonitorWorkerTests
     public async Task Flow_Healthy_PrimaryLeaves_FailedOver_PrimaryBack_Restored()
     {
         // The flap guard has tests of its own; here a failback may follow a failover at once.
-        await using var h = await MonitorHarness.StartAsync(configure: o => o.MinActionInterval = 0);
+        await using var h = await MonitorHarness.StartAsync(configure: o => o["min_action_interval"] = 0);
         await h.Worker.InitializeAsync(CancellationToken.None);
 
         await h.CycleAsync(3);
@@ -190,7 +190,7 @@ public sealed partial class MonitorWorkerTests
     [Fact]
     public async Task Cycle_HeartbeatEveryInterval_SummarisesEveryTunnel()
     {
-        await using var h = await MonitorHarness.StartAsync(tunnels: 2, configure: o => o.HeartbeatInterval = 10);
+        await using var h = await MonitorHarness.StartAsync(tunnels: 2, configure: o => o["heartbeat_interval"] = 10);
         await h.Worker.InitializeAsync(CancellationToken.None);
 
         await h.CycleAsync(21);

@@ -122,7 +122,7 @@ public sealed partial class TunnelObserverTests : IAsyncLifetime
     public async Task ObserveAsync_MalformedAuthorizationHeader_ConfigurationProblemNamingTheTokenSource(string? tokenFile, string source)
     {
         Answer($"/client/v4/accounts/{AccountA}/cfd_tunnel/{Good}", """{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6111,"message":"Invalid format for Authorization header"}]}]}""", 400);
-        // The loader words the source (TunnelEntry.TokenSource); the observer must attribute a rejection to it.
+        // The loader words the source (ConfigurationLoaderTests checks it); the observer must attribute a rejection to it.
         var tunnel = Tunnel(AccountA, Good) with { Name = "web", TokenSource = tokenFile is null ? "inline token of tunnel web" : $"token_file {tokenFile}" };
 
         var observed = await Observer().ObserveAsync([tunnel], Tokens, _ => false, Ct);
