@@ -6,7 +6,7 @@ namespace FailoverMonitor.Tests.Runtime;
 public sealed class MemoryHousekeepingTests
 {
     [Fact]
-    public async Task ExecuteAsync_EachIntervalElapsed_CollectsOnce()
+    public async Task ExecuteAsync_FirstDelayThenEachIntervalElapsed_CollectsOnceEach()
     {
         var time = new FakeTimeProvider();
         var collections = 0;
@@ -18,9 +18,15 @@ public sealed class MemoryHousekeepingTests
         });
 
         await housekeeping.StartAsync(TestContext.Current.CancellationToken);
+        await time.WaitForTimerAsync(due => due == MemoryHousekeeping.FirstDelay);
+        time.Advance(MemoryHousekeeping.FirstDelay - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, Volatile.Read(ref collections));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await collected.WaitAsync(FakeTimeProvider.DefaultWait, TestContext.Current.CancellationToken));
         await time.WaitForTimerAsync(due => due == MemoryHousekeeping.Interval);
         time.Advance(MemoryHousekeeping.Interval - TimeSpan.FromSeconds(1));
-        Assert.Equal(0, Volatile.Read(ref collections));
+        Assert.Equal(1, Volatile.Read(ref collections));
 
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await collected.WaitAsync(FakeTimeProvider.DefaultWait, TestContext.Current.CancellationToken));
@@ -28,7 +34,7 @@ public sealed class MemoryHousekeepingTests
         Assert.True(await collected.WaitAsync(FakeTimeProvider.DefaultWait, TestContext.Current.CancellationToken));
 
         await housekeeping.StopAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(2, Volatile.Read(ref collections));
+        Assert.Equal(3, Volatile.Read(ref collections));
     }
 
     [Fact]
@@ -39,7 +45,7 @@ public sealed class MemoryHousekeepingTests
         using var housekeeping = new MemoryHousekeeping(time, () => Interlocked.Increment(ref collections));
 
         await housekeeping.StartAsync(TestContext.Current.CancellationToken);
-        await time.WaitForTimerAsync(due => due == MemoryHousekeeping.Interval);
+        await time.WaitForTimerAsync(due => due == MemoryHousekeeping.FirstDelay);
         await housekeeping.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.True(housekeeping.ExecuteTask!.IsCompletedSuccessfully);
