@@ -19,9 +19,6 @@ namespace FailoverMonitor.Alerts;
 /// </summary>
 public sealed class AlertSender : BackgroundService
 {
-    /// <summary>Name of the <see cref="IHttpClientFactory"/> client used for webhooks.</summary>
-    public const string HttpClientName = "FailoverMonitor.Alerts";
-
     /// <summary>Attempts per alert and target, the first included.</summary>
     public const int MaxAttempts = 3;
 
@@ -38,16 +35,19 @@ public sealed class AlertSender : BackgroundService
     private const int MaxDetailBytes = 512;
 
     private readonly AlertQueue _queue;
-    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly HttpClient _httpClient;
     private readonly ILogger<AlertSender> _logger;
     private readonly IReadOnlyList<AlertTarget> _targets;
     private readonly ResiliencePipeline<AttemptResult> _pipeline;
 
-    /// <summary>Creates the sender for the <c>alerts</c> of <paramref name="settings"/>, timed by <paramref name="time"/>.</summary>
-    public AlertSender(AlertQueue queue, MonitorSettings settings, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<AlertSender> logger)
+    /// <summary>
+    /// Creates the sender for the <c>alerts</c> of <paramref name="settings"/>, timed by <paramref name="time"/>, sending
+    /// with <paramref name="httpClient"/> (no timeout of its own: the pipeline times each attempt).
+    /// </summary>
+    public AlertSender(AlertQueue queue, MonitorSettings settings, HttpClient httpClient, TimeProvider time, ILogger<AlertSender> logger)
     {
         _queue = queue;
-        _httpClientFactory = httpClientFactory;
+        _httpClient = httpClient;
         _logger = logger;
         _targets = AlertTarget.From(settings.Alerts);
         _pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time }
@@ -92,7 +92,6 @@ public sealed class AlertSender : BackgroundService
     private async Task<bool> SendToAsync(AlertTarget target, Alert alert, CancellationToken cancellationToken)
     {
         var body = AlertBody.Create(alert, target.Format);
-        var client = _httpClientFactory.CreateClient(HttpClientName);
         var attempts = 0;
         string? problem;
         try
@@ -101,7 +100,7 @@ public sealed class AlertSender : BackgroundService
                 async token =>
                 {
                     Interlocked.Increment(ref attempts);
-                    return await PostAsync(client, target, body, token).ConfigureAwait(false);
+                    return await PostAsync(_httpClient, target, body, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
             problem = result.Problem;

@@ -25,13 +25,13 @@ public static class AlertServiceCollectionExtensions
         services.AddSingleton<IMonitorObserver>(sp => new AlertObserver(
             sp.GetRequiredService<AlertQueue>(), settings, () => sp.GetRequiredService<TunnelSet>().Tokens, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AlertObserver>>(), sp.GetRequiredService<RunMode>()));
-        services.AddSingleton<AlertSender>();
+        // No timeout on the client: the pipeline times each attempt. A plain client logs nothing, so no log line can
+        // hold a webhook URL and its secret.
+        services.AddSingleton(sp => new AlertSender(
+            sp.GetRequiredService<AlertQueue>(), settings,
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertSender>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AlertSender>());
-
-        // The pipeline times each attempt; the handler's own loggers would log the full URL, secret included.
-        services.AddHttpClient(AlertSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .RemoveAllLoggers();
         return services;
     }
 }
