@@ -28,7 +28,8 @@ public sealed class TunnelSet
         ("state_file", (a, b) => a.Output.StateFile != b.Output.StateFile),
         ("metrics_listen", (a, b) => !Equals(a.Telemetry.MetricsListen, b.Telemetry.MetricsListen)),
         ("otlp_endpoint", (a, b) => !Same(a.Telemetry.OtlpEndpoint, b.Telemetry.OtlpEndpoint)),
-        ("alerts", (a, b) => !a.Alerts.Select(x => (x.Url.OriginalString, x.Format)).SequenceEqual(b.Alerts.Select(x => (x.Url.OriginalString, x.Format)))),
+        ("alerts", (a, b) => a.Alerts.Count != b.Alerts.Count
+            || a.Alerts.Zip(b.Alerts).Any(p => p.First.Url.OriginalString != p.Second.Url.OriginalString || p.First.Format != p.Second.Format || !p.First.Events.SetEquals(p.Second.Events))),
     ];
 
     private readonly ConfigurationSource _source;

@@ -101,6 +101,21 @@ public sealed class TunnelSetTests
     }
 
     [Fact]
+    public void Reconcile_AlertEventsChanged_ReportedAsRestartOnlyAndRunningEventsKept()
+    {
+        var web = Tunnel("web");
+        var hook = new AlertSettings { Url = new Uri("https://example.invalid/hook") };
+        var started = Loaded(web) with { Settings = Settings(web) with { Alerts = [hook] } };
+        var set = Create(started);
+        var narrowed = started with { Settings = started.Settings with { Alerts = [hook with { Events = new HashSet<AlertEvent> { AlertEvent.Failover } }] } };
+
+        set.Reconcile(narrowed);
+
+        Assert.Equal("alerts", Assert.Single(_logs.WithId(ReloadNeedsRestart)).Message.Split(' ')[1]);
+        Assert.Equal(hook.Events, set.Settings.Alerts.Single().Events);
+    }
+
+    [Fact]
     public void Reconcile_SameChangedFileTwice_RestartOnlyKeyReportedOnceRunningValueKept()
     {
         var web = Tunnel("web");
