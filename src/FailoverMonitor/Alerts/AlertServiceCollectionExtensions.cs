@@ -1,4 +1,5 @@
 using FailoverMonitor.Configuration;
+using FailoverMonitor.Http;
 using FailoverMonitor.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -26,10 +27,10 @@ public static class AlertServiceCollectionExtensions
             sp.GetRequiredService<AlertQueue>(), settings, () => sp.GetRequiredService<TunnelSet>().Tokens, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AlertObserver>>(), sp.GetRequiredService<RunMode>()));
         // No timeout on the client: the pipeline times each attempt. A plain client logs nothing, so no log line can
-        // hold a webhook URL and its secret.
+        // hold a webhook URL and its secret (see LongLivedHttpClient).
         services.AddSingleton(sp => new AlertSender(
             sp.GetRequiredService<AlertQueue>(), settings,
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            LongLivedHttpClient.Create(Timeout.InfiniteTimeSpan),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertSender>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AlertSender>());
         return services;

@@ -38,10 +38,17 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
 
     /// <summary>
     /// The primary handler the client's <see cref="HttpClient"/> must use: it follows no redirect (the API never
-    /// redirects; an answer from another host is not Cloudflare's) and rotates pooled connections every 5 minutes,
-    /// so DNS changes are seen by a client that lives as long as the process.
+    /// redirects; an answer from another host is not Cloudflare's) and renews pooled connections
+    /// (<see cref="LongLivedHttpClient.ConnectionLifetime"/>), so DNS changes are seen by a client that lives as long as the process.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler() => new() { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+    public static SocketsHttpHandler CreateHandler() => LongLivedHttpClient.CreateHandler(followRedirects: false);
+
+    /// <summary>
+    /// The <see cref="HttpClient"/> for this client: <see cref="CreateHandler"/>, the API's base URL, no timeout of
+    /// its own (the pipeline of <see cref="CloudflareResilience"/> times each attempt and the whole call).
+    /// </summary>
+    public static HttpClient CreateHttpClient(ApiSettings api) =>
+        new(CreateHandler()) { BaseAddress = api.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary><c>GET accounts/{account_id}/cfd_tunnel/{tunnel_id}</c>: one tunnel with its status.</summary>
     /// <exception cref="CloudflareApiException">Any failure; see <see cref="ApiFailureKind"/>.</exception>

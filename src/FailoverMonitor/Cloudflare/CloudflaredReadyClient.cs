@@ -9,6 +9,9 @@ namespace FailoverMonitor.Cloudflare;
 /// </summary>
 public sealed class CloudflaredReadyClient(HttpClient httpClient)
 {
+    /// <summary>Longest wait for a local <c>/ready</c> answer, for the client's <see cref="HttpClient.Timeout"/>: 2 seconds.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>The connector id of the <c>cloudflared</c> at <paramref name="metricsAddress"/> (<c>host:port</c>).</summary>
     /// <returns>The id, or null when it does not answer or names none (then the fallback rule applies).</returns>
     public async Task<string?> GetConnectorIdAsync(string metricsAddress, CancellationToken cancellationToken)

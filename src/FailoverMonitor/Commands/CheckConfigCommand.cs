@@ -57,7 +57,7 @@ public static class CheckConfigCommand
     private static async Task<int> VerifyTokensAsync(LoadedConfiguration loaded, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync("Token verification against the API:").ConfigureAwait(false);
-        using var http = new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = loaded.Settings.Api.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = CloudflareTunnelClient.CreateHttpClient(loaded.Settings.Api);
         var client = new CloudflareTunnelClient(http, CloudflareResilience.Build(loaded.Settings.Api, TimeProvider.System), new ApiUsage(TimeProvider.System));
         var checks = await new TokenVerifier(client, TimeProvider.System).VerifyAsync(loaded.Settings.Tunnels, loaded.Tokens, VerifyTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var check in checks)

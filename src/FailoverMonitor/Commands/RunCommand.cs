@@ -3,6 +3,7 @@ using FailoverMonitor.Alerts;
 using FailoverMonitor.Cloudflare;
 using FailoverMonitor.Configuration;
 using FailoverMonitor.Gateway;
+using FailoverMonitor.Http;
 using FailoverMonitor.Logging;
 using FailoverMonitor.Metrics;
 using FailoverMonitor.Monitoring;
@@ -88,16 +89,12 @@ public static class RunCommand
         services.AddSingleton<IServiceController>(sp => dryRun
             ? new DryRunServiceController(Native(sp), sp.GetRequiredService<ILogger<DryRunServiceController>>())
             : Native(sp));
-        // Plain clients on SocketsHttpHandler for the daemon's lifetime, not IHttpClientFactory: the factory's one
-        // service here, handler rotation, is PooledConnectionLifetime's job already, and its generic services cost
-        // start-up time under NativeAOT (about 7 of 84 ms to READY=1 in the bench's start-up runs). A plain client
-        // logs nothing, so no log line holds a URL.
+        // Plain long-lived clients, not IHttpClientFactory: see LongLivedHttpClient.
         services.AddSingleton(sp => new CloudflareTunnelClient(
-            new HttpClient(CloudflareTunnelClient.CreateHandler()) { BaseAddress = settings.Api.BaseUrl, Timeout = Timeout.InfiniteTimeSpan },
+            CloudflareTunnelClient.CreateHttpClient(settings.Api),
             CloudflareResilience.Build(settings.Api, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<ApiUsage>()));
-        services.AddSingleton(_ => new CloudflaredReadyClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(2) }));
+        services.AddSingleton(_ => new CloudflaredReadyClient(LongLivedHttpClient.Create(CloudflaredReadyClient.RequestTimeout)));
         services.AddSingleton<ApiUsage>();
         services.AddSingleton(new StateFile(settings.Output.StateFile));
         services.AddSingleton<StatusPublisher>();
