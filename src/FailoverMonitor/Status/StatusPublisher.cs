@@ -16,15 +16,17 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
     private readonly long? _processStartTicks = ProcessIdentity.StartTicks(Environment.ProcessId);
 
+    // The tokens' groups and budgets change only with the configuration (start, reload), not every cycle.
+    private (MonitorSettings Settings, TunnelTokens Tokens, List<TokenGroup> Groups)? _tokenGroups;
+
     /// <summary>Why the last write failed, or null.</summary>
     public string? LastError { get; private set; }
 
     /// <inheritdoc />
     public void Publish(MonitorSnapshot snapshot)
     {
-        var (settings, tokens) = (snapshot.Settings, snapshot.Tokens);
-        var budgets = ApiBudget.Compute(settings, tokens);
-        usage.NameTokens(settings.Tunnels, tokens); // a reload may regroup tunnels by token: metrics name tokens by their current tunnels
+        var settings = snapshot.Settings;
+        var groups = TokenGroups(settings, snapshot.Tokens);
         var published = new StatusSnapshot
         {
             Pid = Environment.ProcessId,
@@ -41,12 +43,12 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
             GatewayIp = snapshot.GatewayIp,
             GatewayReachable = snapshot.GatewayReachable,
             Tunnels = snapshot.Tunnels.Select(StatusSummary.Entry).ToList(),
-            Tokens = tokens.GroupByToken(settings.Tunnels).Select(g => new TokenStatusEntry
+            Tokens = groups.Select(g => new TokenStatusEntry
             {
-                Tunnels = g.Select(t => t.Name).ToList(),
-                RequestsSent = usage.RequestsSent(g.Key),
-                BudgetPer5Minutes = budgets.FirstOrDefault(b => b.Tunnels.SequenceEqual(g.Select(t => t.Name)))?.Steady ?? 0,
-                RateLimitedUntil = usage.BlockedUntil(g.Key),
+                Tunnels = g.Tunnels,
+                RequestsSent = usage.RequestsSent(g.Token),
+                BudgetPer5Minutes = g.BudgetPer5Minutes,
+                RateLimitedUntil = usage.BlockedUntil(g.Token),
             }).ToList(),
         };
         var error = stateFile.TryWrite(published);
@@ -70,4 +72,23 @@ public sealed class StatusPublisher(StateFile stateFile, ApiUsage usage, TimePro
 
     /// <summary>Removes the state file.</summary>
     public void Withdraw() => stateFile.Delete();
+
+    private List<TokenGroup> TokenGroups(MonitorSettings settings, TunnelTokens tokens)
+    {
+        if (_tokenGroups is { } cached && ReferenceEquals(cached.Settings, settings) && ReferenceEquals(cached.Tokens, tokens))
+        {
+            return cached.Groups;
+        }
+
+        // A reload may regroup tunnels by token: metrics name tokens by their current tunnels.
+        usage.NameTokens(settings.Tunnels, tokens);
+        var budgets = ApiBudget.Compute(settings, tokens); // grouped by GroupByToken too, in the same order
+        var groups = tokens.GroupByToken(settings.Tunnels)
+            .Select((g, i) => new TokenGroup(g.Key, [.. g.Select(t => t.Name)], budgets[i].Steady))
+            .ToList();
+        _tokenGroups = (settings, tokens, groups);
+        return groups;
+    }
+
+    private sealed record TokenGroup(ApiToken Token, List<string> Tunnels, int BudgetPer5Minutes);
 }

@@ -92,6 +92,25 @@ public sealed class StatusPublisherTests : IDisposable
     }
 
     [Fact]
+    public void Publish_NextCycleThenReload_RequestsCountedAfreshAndTokensRegroupedByTheNewTunnels()
+    {
+        var publisher = Publisher();
+        var shared = _loaded.Tokens[_loaded.Settings.Tunnels[0]];
+        publisher.Publish(Snapshot(true));
+        _usage.CountRequest(shared);
+
+        publisher.Publish(Snapshot(true));
+        Assert.Equal(1, new StateFile(StatePath).Read()!.Tokens[0].RequestsSent);
+
+        var reloaded = _loaded.Settings with { Tunnels = [.. _loaded.Settings.Tunnels.Take(1)] };
+        publisher.Publish(Snapshot(true) with { Settings = reloaded });
+        var entry = Assert.Single(new StateFile(StatePath).Read()!.Tokens);
+        Assert.Equal(["web"], entry.Tunnels);
+        Assert.Equal(ApiBudget.Compute(reloaded, _loaded.Tokens).Single().Steady, entry.BudgetPer5Minutes);
+        Assert.Contains(("web", 1), _usage.RecentRequests());
+    }
+
+    [Fact]
     public void Publish_Always_NamesTheTokensForMetricsByTheirTunnels()
     {
         _usage.CountRequest(_loaded.Tokens[_loaded.Settings.Tunnels[2]]);
