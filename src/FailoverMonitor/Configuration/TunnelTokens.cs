@@ -25,11 +25,9 @@ public sealed class TunnelTokens
 
     /// <summary><paramref name="tunnels"/> grouped by token, in order of first appearance; tunnels without a token are left out.</summary>
     public IEnumerable<IGrouping<ApiToken, TunnelSettings>> GroupByToken(IEnumerable<TunnelSettings> tunnels) =>
-        tunnels.Where(t => _byTunnelId.ContainsKey(t.TunnelId)).GroupBy(t => _byTunnelId[t.TunnelId]);
-
-    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> (of these and <paramref name="other"/> tokens) use the same token.</summary>
-    public bool SameToken(TunnelSettings a, TunnelTokens other, TunnelSettings b) =>
-        Equals(_byTunnelId.GetValueOrDefault(a.TunnelId), other._byTunnelId.GetValueOrDefault(b.TunnelId));
+        tunnels.Select(t => (Tunnel: t, Token: _byTunnelId.GetValueOrDefault(t.TunnelId)))
+            .Where(p => p.Token is not null)
+            .GroupBy(p => p.Token!, p => p.Tunnel);
 
     /// <summary>How many tokens, never a token.</summary>
     public override string ToString() => $"{nameof(TunnelTokens)} {{ Count = {Count} }}";
