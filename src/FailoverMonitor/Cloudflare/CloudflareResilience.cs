@@ -15,11 +15,16 @@ public static class CloudflareResilience
     /// <summary>Longest <c>Retry-After</c> worth waiting for inside one call; longer ones fail the call at once.</summary>
     public static readonly TimeSpan MaxRetryAfterInsideCall = TimeSpan.FromSeconds(1);
 
-    /// <summary>Builds the pipeline for <paramref name="api"/>'s timeout, timed by <paramref name="timeProvider"/>.</summary>
-    public static ResiliencePipeline<HttpResponseMessage> Build(ApiSettings api, TimeProvider timeProvider)
-    {
-        var attempt = api.Timeout;
-        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+    /// <summary>
+    /// The pipeline for <paramref name="api"/>'s timeout, timed by <paramref name="timeProvider"/>, built at its first
+    /// use: Polly validates each strategy's options through DataAnnotations reflection, which under NativeAOT costs
+    /// several milliseconds, and the first request comes after READY=1, so start-up does not wait for it.
+    /// </summary>
+    public static Lazy<ResiliencePipeline<HttpResponseMessage>> Build(ApiSettings api, TimeProvider timeProvider) =>
+        new(() => Create(api.Timeout, timeProvider));
+
+    private static ResiliencePipeline<HttpResponseMessage> Create(TimeSpan attempt, TimeProvider timeProvider) =>
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddTimeout(attempt * 1.5)
             .AddRetriesWithAttemptTimeout(
                 retries: 2,
@@ -28,7 +33,6 @@ public static class CloudflareResilience
                 IsTransient,
                 static response => response.StatusCode == HttpStatusCode.TooManyRequests ? HttpRetry.RetryAfter(response) : null)
             .Build();
-    }
 
     private static bool IsTransient(HttpResponseMessage response) =>
         (int)response.StatusCode >= 500

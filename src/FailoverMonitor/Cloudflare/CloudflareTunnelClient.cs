@@ -21,7 +21,7 @@ namespace FailoverMonitor.Cloudflare;
 /// a redirect, or a list item that cannot be read is a failure of that call or that item only, and every string
 /// the API sends is cleaned (<see cref="SafeText"/>) before anyone logs it.
 /// </remarks>
-public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipeline<HttpResponseMessage> pipeline, ApiUsage usage)
+public sealed class CloudflareTunnelClient(HttpClient httpClient, Lazy<ResiliencePipeline<HttpResponseMessage>> pipeline, ApiUsage usage)
 {
     /// <summary>
     /// Largest response body read, in bytes (4 MiB): a page of <see cref="ApiBudget.PageSize"/> tunnels is a few hundred KB.
@@ -214,7 +214,7 @@ public sealed class CloudflareTunnelClient(HttpClient httpClient, ResiliencePipe
 
         try
         {
-            return await pipeline.ExecuteAsync(
+            return await pipeline.Value.ExecuteAsync(
                 static async (state, ct) =>
                 {
                     state.usage.CountRequest(state.token);

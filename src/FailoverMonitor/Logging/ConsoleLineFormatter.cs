@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
+using System.Globalization;
 using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Display;
 
 namespace FailoverMonitor.Logging;
 
@@ -11,59 +11,47 @@ namespace FailoverMonitor.Logging;
 /// priority, which journald stores as the entry's priority (it adds the time itself); elsewhere, a terminal, it is
 /// <c>yyyy-MM-dd HH:mm:ss [LEVEL] message</c> as in the file. A message or an exception of several lines is written
 /// as one console line per line, each with the same prefix, so journald keeps every line at the same priority.
-/// Our own because the console formatters of Microsoft.Extensions.Logging.Console (AddSystemd selects its "systemd"
-/// one) put the category and event id before every message, and Serilog's console sink prefixes only an event's
-/// first line, so an exception's stack would reach journald at the default priority.
+/// Serilog.Sinks.Console writes what this formats; its own output templates prefix only an event's first line, so an
+/// exception's stack would reach journald at the default priority.
 /// </summary>
-public sealed class ConsoleLineFormatter : ConsoleFormatter
+public sealed class ConsoleLineFormatter(bool journal) : ITextFormatter
 {
-    /// <summary>The formatter's name, for <see cref="ConsoleLoggerOptions.FormatterName"/>.</summary>
-    public const string FormatterName = "failover-monitor";
-
-    private readonly bool _journal;
-    private readonly TimeProvider _time;
-
-    /// <summary>A formatter for journald (<paramref name="journal"/>) or a terminal, stamping terminal lines with <paramref name="time"/>'s local time.</summary>
-    public ConsoleLineFormatter(bool journal, TimeProvider time)
-        : base(FormatterName)
-    {
-        _journal = journal;
-        _time = time;
-    }
+    // As the file renders it: string values literally, without quotes.
+    private static readonly MessageTemplateTextFormatter Message = new("{Message:lj}", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    public void Format(LogEvent logEvent, TextWriter output)
     {
-        var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
-        if (string.IsNullOrEmpty(message) && logEntry.Exception is null)
+        using var message = new StringWriter(CultureInfo.InvariantCulture);
+        Message.Format(logEvent, message);
+        if (message.GetStringBuilder().Length == 0 && logEvent.Exception is null)
         {
             return;
         }
 
-        var prefix = _journal
-            ? $"<{SyslogPriority(logEntry.LogLevel)}>"
-            // The level words are the file's: MEL's levels and Serilog's share their order and numbers.
-            : $"{_time.GetLocalNow():yyyy-MM-dd HH:mm:ss} [{FileLog.LevelWord((LogEventLevel)logEntry.LogLevel)}] ";
-        WriteLines(textWriter, prefix, message);
-        if (logEntry.Exception is not null)
+        var prefix = journal
+            ? $"<{SyslogPriority(logEvent.Level)}>"
+            : $"{logEvent.Timestamp:yyyy-MM-dd HH:mm:ss} [{FileLog.LevelWord(logEvent.Level)}] ";
+        WriteLines(output, prefix, message.ToString());
+        if (logEvent.Exception is not null)
         {
-            WriteLines(textWriter, prefix, logEntry.Exception.ToString());
+            WriteLines(output, prefix, logEvent.Exception.ToString());
         }
     }
 
     /// <summary>The syslog priority (sd-daemon(3)) of <paramref name="level"/>: 7 debug … 2 critical.</summary>
-    public static int SyslogPriority(LogLevel level) => level switch
+    public static int SyslogPriority(LogEventLevel level) => level switch
     {
-        LogLevel.Trace or LogLevel.Debug => 7,
-        LogLevel.Information => 6,
-        LogLevel.Warning => 4,
-        LogLevel.Error => 3,
+        LogEventLevel.Verbose or LogEventLevel.Debug => 7,
+        LogEventLevel.Information => 6,
+        LogEventLevel.Warning => 4,
+        LogEventLevel.Error => 3,
         _ => 2,
     };
 
-    private static void WriteLines(TextWriter writer, string prefix, string? text)
+    private static void WriteLines(TextWriter writer, string prefix, string text)
     {
-        if (string.IsNullOrEmpty(text))
+        if (text.Length == 0)
         {
             return;
         }

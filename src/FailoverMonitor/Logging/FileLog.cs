@@ -1,4 +1,3 @@
-using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -20,17 +19,13 @@ public static class FileLog
     /// <summary>Default for <c>log_retained_files</c>: five rotated files are kept.</summary>
     public const int DefaultRetainedFiles = 5;
 
-    /// <summary>A Serilog logger writing to <paramref name="path"/>, or null with <paramref name="error"/> when the file cannot be written.</summary>
-    public static Logger? Create(string path, out string? error) =>
-        Create(path, DefaultMaxSizeMegabytes, DefaultRetainedFiles, out _, out error);
-
     /// <summary>
-    /// A Serilog logger writing to <paramref name="path"/>, rotated at <paramref name="maxSizeMegabytes"/> MiB keeping
-    /// <paramref name="retainedFiles"/> old files; or null with <paramref name="error"/> when the file cannot be written.
+    /// The sink writing to <paramref name="path"/> in <see cref="OutputTemplate"/>'s layout, rotated at
+    /// <paramref name="maxSizeMegabytes"/> MiB keeping <paramref name="retainedFiles"/> old files; or null with
+    /// <paramref name="error"/> when the file cannot be written. Its events need <see cref="LevelWordEnricher"/>.
     /// </summary>
-    public static Logger? Create(string path, int maxSizeMegabytes, int retainedFiles, out RotatingFileSink? sink, out string? error)
+    public static RotatingFileSink? Open(string path, int maxSizeMegabytes, int retainedFiles, out string? error)
     {
-        sink = null;
         try
         {
             var directory = Path.GetDirectoryName(path);
@@ -51,37 +46,10 @@ public static class FileLog
         }
 
         error = null;
-        ReportWriteFailures(path);
-        sink = new RotatingFileSink(path,
+        return new RotatingFileSink(path,
             new Serilog.Formatting.Display.MessageTemplateTextFormatter(OutputTemplate, System.Globalization.CultureInfo.InvariantCulture),
             maxSizeMegabytes * 1024L * 1024L,
             retainedFiles);
-        return new LoggerConfiguration()
-            // AddSerilog lets every MEL event through to Serilog, so the framework filters are repeated here.
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("System", LogEventLevel.Warning)
-            .Enrich.With<LevelWordEnricher>()
-            .WriteTo.Sink(sink)
-            .CreateLogger();
-    }
-
-    /// <summary>
-    /// Serilog reports other failures of a sink (the file's own are <see cref="RotatingFileSink"/>'s) only through
-    /// SelfLog: they go to stderr, which journald keeps, at most once a minute, while monitoring carries on.
-    /// </summary>
-    private static void ReportWriteFailures(string path)
-    {
-        var lastReport = DateTimeOffset.MinValue;
-        Serilog.Debugging.SelfLog.Enable(message =>
-        {
-            var now = TimeProvider.System.GetUtcNow();
-            if (now - lastReport >= TimeSpan.FromMinutes(1))
-            {
-                lastReport = now;
-                Console.Error.WriteLine($"<4>Log file {path} cannot be written; monitoring continues, logging to journald only: {message.Trim()}");
-            }
-        });
     }
 
     /// <summary>The original's level word for a Serilog level (Python logging names).</summary>
@@ -94,11 +62,13 @@ public static class FileLog
         _ => "CRITICAL",
     };
 
-    private sealed class LevelWordEnricher : ILogEventEnricher
+    /// <summary>Adds the <c>LevelWord</c> property that <see cref="OutputTemplate"/> prints.</summary>
+    public sealed class LevelWordEnricher : ILogEventEnricher
     {
         private static readonly Dictionary<LogEventLevel, LogEventProperty> Words =
             Enum.GetValues<LogEventLevel>().ToDictionary(l => l, l => new LogEventProperty("LevelWord", new ScalarValue(LevelWord(l))));
 
+        /// <inheritdoc />
         public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory) =>
             logEvent.AddPropertyIfAbsent(Words[logEvent.Level]);
     }

@@ -1,11 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
 
 namespace FailoverMonitor.Logging;
 
-/// <summary>Where log lines go: the file (<see cref="FileLog"/>) and the console (<see cref="ConsoleLineFormatter"/>), which under systemd carries syslog priority prefixes for journald.</summary>
+/// <summary>
+/// Where log lines go: one Serilog logger writes the console (<see cref="ConsoleLineFormatter"/>, which under systemd
+/// carries syslog priority prefixes for journald) and the file (<see cref="FileLog"/>).
+/// </summary>
 public static class LoggingSetup
 {
     /// <summary>Whether stdout is connected to journald (systemd sets <c>JOURNAL_STREAM</c>, systemd.exec(5)).</summary>
@@ -15,26 +20,55 @@ public static class LoggingSetup
     public static string? Configure(ILoggingBuilder logging, string logFile) =>
         Configure(logging, logFile, FileLog.DefaultMaxSizeMegabytes, FileLog.DefaultRetainedFiles, out _);
 
-    /// <summary>Configures <paramref name="logging"/>; returns why <paramref name="logFile"/> cannot be written, or null. <paramref name="sink"/> can be reopened on SIGHUP.</summary>
+    /// <summary>
+    /// Makes Serilog the host's <see cref="ILoggerFactory"/>, as Serilog.Extensions.Hosting's <c>UseSerilog</c> does:
+    /// every logger writes straight to the Serilog logger of <see cref="CreateLogger"/>, which holds the level
+    /// filters, with none of the factory, providers and filter options of Microsoft.Extensions.Logging to build at
+    /// start-up. Returns why <paramref name="logFile"/> cannot be written, or null; <paramref name="sink"/> can be
+    /// reopened on SIGHUP.
+    /// </summary>
     public static string? Configure(ILoggingBuilder logging, string logFile, int maxSizeMegabytes, int retainedFiles, out RotatingFileSink? sink)
     {
-        logging.ClearProviders();
-        logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information);
+        sink = FileLog.Open(logFile, maxSizeMegabytes, retainedFiles, out var error);
+        ReportSinkFailures();
+        var logger = CreateLogger(sink);
+        logging.Services.AddSingleton<ILoggerFactory>(_ => new SerilogLoggerFactory(logger, dispose: true));
+        return error;
+    }
 
-        // Framework chatter (HTTP client request lines, host lifetime) would drown the decisions.
-        logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
-        logging.AddFilter("System", Microsoft.Extensions.Logging.LogLevel.Warning);
-        logging.AddConsole();
-        logging.Services.AddSingleton<ConsoleFormatter>(new ConsoleLineFormatter(IsJournalConsole, TimeProvider.System));
-        // A post-configuration, so it also wins over AddSystemd(), which picks its own journald formatter.
-        logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleLineFormatter.FormatterName);
-
-        var file = FileLog.Create(logFile, maxSizeMegabytes, retainedFiles, out sink, out var error);
+    /// <summary>The Serilog logger behind Microsoft.Extensions.Logging: the console, and <paramref name="file"/> when there is one.</summary>
+    public static Logger CreateLogger(ILogEventSink? file)
+    {
+        var configuration = new LoggerConfiguration()
+            // Framework chatter (HTTP client request lines, host lifetime) would drown the decisions.
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
+            .Enrich.With<FileLog.LevelWordEnricher>()
+            .WriteTo.Console(new ConsoleLineFormatter(IsJournalConsole));
         if (file is not null)
         {
-            logging.AddSerilog(file, dispose: true);
+            configuration.WriteTo.Sink(file);
         }
 
-        return error;
+        return configuration.CreateLogger();
+    }
+
+    /// <summary>
+    /// Serilog reports a failing sink (the file's own failures are <see cref="RotatingFileSink"/>'s) only through
+    /// SelfLog: its reports go to stderr, which journald keeps, at most once a minute, while monitoring carries on.
+    /// </summary>
+    private static void ReportSinkFailures()
+    {
+        var lastReport = DateTimeOffset.MinValue;
+        Serilog.Debugging.SelfLog.Enable(message =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            if (now - lastReport >= TimeSpan.FromMinutes(1))
+            {
+                lastReport = now;
+                Console.Error.WriteLine($"<4>Logging failed; monitoring continues: {message.Trim()}");
+            }
+        });
     }
 }

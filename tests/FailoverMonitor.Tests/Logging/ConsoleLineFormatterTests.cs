@@ -1,22 +1,21 @@
 using FailoverMonitor.Logging;
-using FailoverMonitor.Tests.TestSupport;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Serilog.Events;
+using Serilog.Parsing;
 
 namespace FailoverMonitor.Tests.Logging;
 
 /// <summary><see cref="ConsoleLineFormatter"/>: journald's <c>&lt;N&gt;message</c> lines and the terminal's file-like ones.</summary>
 public sealed class ConsoleLineFormatterTests
 {
-    private const string Category = "FailoverMonitor.Monitoring.MonitorWorker";
+    private static readonly DateTimeOffset Timestamp = new(2026, 12, 1, 9, 30, 5, TimeSpan.FromHours(1));
 
     [Theory]
-    [InlineData(LogLevel.Debug, "<7>")]
-    [InlineData(LogLevel.Information, "<6>")]
-    [InlineData(LogLevel.Warning, "<4>")]
-    [InlineData(LogLevel.Error, "<3>")]
-    [InlineData(LogLevel.Critical, "<2>")]
-    public void Write_Journal_PriorityPrefixAndMessageOnly(LogLevel level, string prefix)
+    [InlineData(LogEventLevel.Debug, "<7>")]
+    [InlineData(LogEventLevel.Information, "<6>")]
+    [InlineData(LogEventLevel.Warning, "<4>")]
+    [InlineData(LogEventLevel.Error, "<3>")]
+    [InlineData(LogEventLevel.Fatal, "<2>")]
+    public void Format_Journal_PriorityPrefixAndMessageOnly(LogEventLevel level, string prefix)
     {
         var text = Format(journal: true, level, "Tunnel web status: healthy");
 
@@ -24,15 +23,15 @@ public sealed class ConsoleLineFormatterTests
     }
 
     [Fact]
-    public void Write_JournalMessageOfSeveralLines_EveryLineCarriesThePriority()
+    public void Format_JournalMessageOfSeveralLines_EveryLineCarriesThePriority()
     {
-        var text = Format(journal: true, LogLevel.Critical, "Invalid configuration x.json (2 problems):\r\n  - $.a: bad\n  - $.b: bad");
+        var text = Format(journal: true, LogEventLevel.Fatal, "Invalid configuration x.json (2 problems):\r\n  - $.a: bad\n  - $.b: bad");
 
         Assert.Equal("<2>Invalid configuration x.json (2 problems):\n<2>  - $.a: bad\n<2>  - $.b: bad\n", text);
     }
 
     [Fact]
-    public void Write_JournalWithException_ExceptionLinesFollowAtTheSamePriority()
+    public void Format_JournalWithException_ExceptionLinesFollowAtTheSamePriority()
     {
         Exception thrown;
         try
@@ -44,7 +43,7 @@ public sealed class ConsoleLineFormatterTests
             thrown = e;
         }
 
-        var lines = Format(journal: true, LogLevel.Error, "Check cycle failed: cycle broke", thrown).TrimEnd('\n').Split('\n');
+        var lines = Format(journal: true, LogEventLevel.Error, "Check cycle failed: cycle broke", thrown).TrimEnd('\n').Split('\n');
 
         Assert.Equal("<3>Check cycle failed: cycle broke", lines[0]);
         Assert.Equal("<3>System.InvalidOperationException: cycle broke", lines[1]);
@@ -53,28 +52,37 @@ public sealed class ConsoleLineFormatterTests
     }
 
     [Fact]
-    public void Write_Terminal_LocalTimeAndTheFilesLevelWord()
+    public void Format_Terminal_EventTimeAndTheFilesLevelWord()
     {
-        var time = new FakeTimeProvider();
-        var local = time.GetLocalNow();
+        var text = Format(journal: false, LogEventLevel.Warning, "Gateway 192.168.1.1 unreachable");
 
-        var text = Format(journal: false, LogLevel.Warning, "Gateway 192.168.1.1 unreachable", time: time);
-
-        Assert.Equal($"{local:yyyy-MM-dd HH:mm:ss} [WARNING] Gateway 192.168.1.1 unreachable\n", text);
-        Assert.DoesNotContain(Category, text);
+        Assert.Equal("2026-12-01 09:30:05 [WARNING] Gateway 192.168.1.1 unreachable\n", text);
     }
 
     [Fact]
-    public void Write_EmptyMessageNoException_WritesNothing()
+    public void Format_StructuredProperties_RenderedAsInTheFileWithoutQuotes()
     {
-        Assert.Equal("", Format(journal: true, LogLevel.Information, ""));
+        var template = new MessageTemplateParser().Parse("Tunnel {TunnelName} is {Status}");
+        var properties = new[] { new LogEventProperty("TunnelName", new ScalarValue("web")), new LogEventProperty("Status", new ScalarValue("down")) };
+        using var writer = new StringWriter();
+
+        new ConsoleLineFormatter(journal: true).Format(new LogEvent(Timestamp, LogEventLevel.Warning, null, template, properties), writer);
+
+        Assert.Equal("<4>Tunnel web is down\n", writer.ToString());
     }
 
-    private static string Format(bool journal, LogLevel level, string message, Exception? exception = null, TimeProvider? time = null)
+    [Fact]
+    public void Format_EmptyMessageNoException_WritesNothing()
     {
-        var formatter = new ConsoleLineFormatter(journal, time ?? new FakeTimeProvider());
+        Assert.Equal("", Format(journal: true, LogEventLevel.Information, ""));
+    }
+
+    private static string Format(bool journal, LogEventLevel level, string message, Exception? exception = null)
+    {
+        // A message without holes, as one that came through Microsoft.Extensions.Logging already formatted.
+        var template = new MessageTemplate([new TextToken(message)]);
         using var writer = new StringWriter();
-        formatter.Write(new LogEntry<string>(level, Category, new EventId(10, "TunnelStatusChanged"), message, exception, (s, _) => s), null, writer);
+        new ConsoleLineFormatter(journal).Format(new LogEvent(Timestamp, level, exception, template, []), writer);
         return writer.ToString();
     }
 }

@@ -5,7 +5,7 @@ using Serilog;
 
 namespace FailoverMonitor.Tests.Logging;
 
-/// <summary><see cref="FileLog"/>: the original script's line format and level words, in a real file.</summary>
+/// <summary><see cref="FileLog"/> behind <see cref="LoggingSetup.CreateLogger"/>: the original script's line format and level words, in a real file.</summary>
 public sealed partial class FileLogTests : IDisposable
 {
     private const string Category = "FailoverMonitor.Monitoring.MonitorWorker";
@@ -15,7 +15,7 @@ public sealed partial class FileLogTests : IDisposable
     public void Dispose() => _directory.Delete(recursive: true);
 
     [Fact]
-    public void Create_EachLevelFromInformation_OneLineWithTheOriginalsLevelWord()
+    public void Open_EachLevelFromInformation_OneLineWithTheOriginalsLevelWord()
     {
         var path = LogPath();
 
@@ -36,7 +36,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_DebugAndTrace_NotWritten()
+    public void Open_DebugAndTrace_NotWritten()
     {
         var path = LogPath();
 
@@ -53,7 +53,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_FrameworkCategoryBelowWarning_NotWritten()
+    public void Open_FrameworkCategoryBelowWarning_NotWritten()
     {
         var path = LogPath();
 
@@ -71,7 +71,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_StructuredProperties_RenderedLiterallyWithoutQuotes()
+    public void Open_StructuredProperties_RenderedLiterallyWithoutQuotes()
     {
         var path = LogPath();
 
@@ -81,7 +81,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_ErrorWithException_ExceptionFollowsOnNextLines()
+    public void Open_ErrorWithException_ExceptionFollowsOnNextLines()
     {
         var path = LogPath();
 
@@ -93,7 +93,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_ExistingFile_AppendsAfterItsContent()
+    public void Open_ExistingFile_AppendsAfterItsContent()
     {
         var path = LogPath();
         File.WriteAllText(path, "2025-12-31 23:59:59 [INFO] from the previous run\n");
@@ -107,7 +107,7 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_MissingDirectory_CreatedAndWritten()
+    public void Open_MissingDirectory_CreatedAndWritten()
     {
         var path = Path.Combine(_directory.FullName, "var", "log", "failover_monitor.log");
 
@@ -117,32 +117,32 @@ public sealed partial class FileLogTests : IDisposable
     }
 
     [Fact]
-    public void Create_PathUnderARegularFile_NullWithError()
+    public void Open_PathUnderARegularFile_NullWithError()
     {
         var file = Path.Combine(_directory.FullName, "plain-file");
         File.WriteAllText(file, "");
 
-        var logger = FileLog.Create(Path.Combine(file, "failover_monitor.log"), out var error);
+        var sink = FileLog.Open(Path.Combine(file, "failover_monitor.log"), 1, 1, out var error);
 
-        Assert.Null(logger);
+        Assert.Null(sink);
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
     [Fact]
-    public void Create_PathIsADirectory_NullWithError()
+    public void Open_PathIsADirectory_NullWithError()
     {
-        var logger = FileLog.Create(_directory.FullName, out var error);
+        var sink = FileLog.Open(_directory.FullName, 1, 1, out var error);
 
-        Assert.Null(logger);
+        Assert.Null(sink);
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
     [Fact]
-    public void Create_PathUnderProc_NullWithError()
+    public void Open_PathUnderProc_NullWithError()
     {
-        var logger = FileLog.Create("/proc/failover-monitor-test/failover_monitor.log", out var error);
+        var sink = FileLog.Open("/proc/failover-monitor-test/failover_monitor.log", 1, 1, out var error);
 
-        Assert.Null(logger);
+        Assert.Null(sink);
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
@@ -158,12 +158,13 @@ public sealed partial class FileLogTests : IDisposable
 
     private string LogPath() => Path.Combine(_directory.FullName, "failover_monitor.log");
 
-    /// <summary>Logs through Microsoft.Extensions.Logging into the file logger, then disposes both (flushing and closing the file).</summary>
+    /// <summary>Logs through Microsoft.Extensions.Logging into the daemon's Serilog logger, then disposes both (flushing and closing the file).</summary>
     private static void WriteThroughMel(string path, Action<Microsoft.Extensions.Logging.ILogger> write, Action<ILoggerFactory>? writeMore = null)
     {
-        var fileLogger = FileLog.Create(path, out var error);
+        var sink = FileLog.Open(path, FileLog.DefaultMaxSizeMegabytes, FileLog.DefaultRetainedFiles, out var error);
         Assert.Null(error);
-        Assert.NotNull(fileLogger);
+        Assert.NotNull(sink);
+        var fileLogger = LoggingSetup.CreateLogger(sink);
         using (var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddSerilog(fileLogger, dispose: true)))
         {
             write(factory.CreateLogger(Category));
