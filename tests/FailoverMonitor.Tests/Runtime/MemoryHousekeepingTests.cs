@@ -6,16 +6,17 @@ namespace FailoverMonitor.Tests.Runtime;
 public sealed class MemoryHousekeepingTests
 {
     [Fact]
-    public async Task ExecuteAsync_FirstDelayThenEachIntervalElapsed_CollectsOnceEach()
+    public async Task ExecuteAsync_FirstDelayThenEachIntervalElapsed_CollectsOnceEachAndReleasesStartupPagesOnce()
     {
         var time = new FakeTimeProvider();
         var collections = 0;
+        var releases = 0;
         var collected = new SemaphoreSlim(0);
         using var housekeeping = new MemoryHousekeeping(time, () =>
         {
             Interlocked.Increment(ref collections);
             collected.Release();
-        });
+        }, () => Interlocked.Increment(ref releases));
 
         await housekeeping.StartAsync(TestContext.Current.CancellationToken);
         await time.WaitForTimerAsync(due => due == MemoryHousekeeping.FirstDelay);
@@ -27,6 +28,7 @@ public sealed class MemoryHousekeepingTests
         await time.WaitForTimerAsync(due => due == MemoryHousekeeping.Interval);
         time.Advance(MemoryHousekeeping.Interval - TimeSpan.FromSeconds(1));
         Assert.Equal(1, Volatile.Read(ref collections));
+        Assert.Equal(1, Volatile.Read(ref releases));
 
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await collected.WaitAsync(FakeTimeProvider.DefaultWait, TestContext.Current.CancellationToken));
@@ -35,6 +37,7 @@ public sealed class MemoryHousekeepingTests
 
         await housekeeping.StopAsync(TestContext.Current.CancellationToken);
         Assert.Equal(3, Volatile.Read(ref collections));
+        Assert.Equal(1, Volatile.Read(ref releases));
     }
 
     [Fact]
@@ -42,7 +45,7 @@ public sealed class MemoryHousekeepingTests
     {
         var time = new FakeTimeProvider();
         var collections = 0;
-        using var housekeeping = new MemoryHousekeeping(time, () => Interlocked.Increment(ref collections));
+        using var housekeeping = new MemoryHousekeeping(time, () => Interlocked.Increment(ref collections), () => Interlocked.Increment(ref collections));
 
         await housekeeping.StartAsync(TestContext.Current.CancellationToken);
         await time.WaitForTimerAsync(due => due == MemoryHousekeeping.FirstDelay);
