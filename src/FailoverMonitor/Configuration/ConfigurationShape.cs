@@ -317,9 +317,9 @@ internal sealed class ConfigurationShape
     {
         if (!_keys.TryGetValue(info, out var known))
         {
-            known = info.Properties
-                .Where(p => p.AttributeProvider?.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false) != true)
-                .ToDictionary(p => p.Name, StringComparer.Ordinal);
+            // A key is a property the file can set; the file shape's computed properties (no setter) are not keys.
+            // Read from the source-generated metadata, not from attributes through reflection (milliseconds at start).
+            known = info.Properties.Where(p => p.Set is not null).ToDictionary(p => p.Name, StringComparer.Ordinal);
             _keys[info] = known;
         }
 

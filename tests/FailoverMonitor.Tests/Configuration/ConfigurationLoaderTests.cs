@@ -90,6 +90,23 @@ public sealed partial class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_KeyNamedLikeAComputedProperty_UnknownAndNotListedAsKnown()
+    {
+        var path = _dir.Write("tunnels.json", $$"""
+            { "gateway_ip": "192.168.1.1",
+              "tunnels": [ { "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "token": "{{Token}}", "service": "b", "display_name": "x" } ] }
+            """);
+
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Load(path));
+
+        var problem = Assert.Single(e.Problems);
+        Assert.StartsWith("$.tunnels[0].display_name: unknown key (known keys: ", problem);
+        Assert.Contains("tunnel_id", problem);
+        Assert.DoesNotContain("display_name,", problem);
+        Assert.DoesNotContain("token_source", problem);
+    }
+
+    [Fact]
     public void Load_MissingToken_IsRejected()
     {
         var path = Write(tunnel: $$"""{ "account_id": "{{Account}}", "tunnel_id": "{{TunnelId}}", "service": "b" }""");
