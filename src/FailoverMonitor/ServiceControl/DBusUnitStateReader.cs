@@ -36,6 +36,7 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DBusConnection? _connection;
+    private Task<DBusConnection>? _opening;
 
     // Tmds.DBus.Protocol declares its P/Invokes (geteuid, recvmsg for unix fd passing) against the bare name "libc".
     // A host without libc6-dev has no file of that name (libc.so is a linker script from the -dev package), and
@@ -46,6 +47,13 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
 
     /// <inheritdoc />
     public string Source => $"D-Bus {address}";
+
+    /// <summary>
+    /// Starts opening the connection now, before the first read, so that start-up's read (READY=1 waits for it)
+    /// finds it open or nearly while the host finishes starting. A failure surfaces at that read, as a connection
+    /// that fails then would. Call it at most once, before any read.
+    /// </summary>
+    public void ConnectEarly() => _opening ??= ConnectAsync(CancellationToken.None);
 
     /// <summary>
     /// <see cref="PrivateSocketAddress"/> when <paramref name="privileged"/> (root), else the system bus
@@ -89,6 +97,9 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
     {
         _connection?.Dispose();
         _connection = null;
+        // An early connection nobody read through yet: closed once it is open, its failure observed.
+        Interlocked.Exchange(ref _opening, null)?.ContinueWith(
+            static opening => { if (opening.IsCompletedSuccessfully) { opening.Result.Dispose(); } }, TaskScheduler.Default);
         _gate.Dispose();
     }
 
@@ -101,7 +112,7 @@ public sealed class DBusUnitStateReader(string address, bool peer, TimeProvider 
             var reused = _connection is not null;
             try
             {
-                var connection = _connection ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                var connection = _connection ??= await (Interlocked.Exchange(ref _opening, null) ?? ConnectAsync(cancellationToken)).ConfigureAwait(false);
                 return await connection.CallMethodAsync(ListUnitsByNames(connection, names), static (message, _) => ReadUnitStates(message), null)
                     .WaitAsync(CallTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
             }

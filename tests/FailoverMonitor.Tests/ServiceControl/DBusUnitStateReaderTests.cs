@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using FailoverMonitor.ServiceControl;
 using FailoverMonitor.Tests.TestSupport;
 
@@ -47,6 +48,49 @@ public sealed class DBusUnitStateReaderTests
         Assert.Equal(["ListUnitsByNames", "cloudflared-backup.service"], e.Arguments);
         Assert.Null(e.ExitCode);
         Assert.NotEmpty(e.StandardError);
+    }
+
+    [Fact]
+    public async Task ConnectEarly_BeforeAnyRead_OpensTheConnection()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "private");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        using var reader = new DBusUnitStateReader($"unix:path={path}", peer: true, TimeProvider.System);
+
+        reader.ConnectEarly();
+
+        using var accepted = await listener.AcceptAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.True(accepted.Connected);
+    }
+
+    [Fact]
+    public async Task ConnectEarly_NoSocketAtTheAddress_FirstReadThrowsNamingTheAddress()
+    {
+        using var directory = new TempDirectory();
+        using var reader = new DBusUnitStateReader($"unix:path={directory.Path}/missing", peer: false, TimeProvider.System);
+
+        reader.ConnectEarly();
+        var e = await Assert.ThrowsAsync<ServiceControlException>(() => reader.ReadAsync(["cloudflared-backup"], Ct));
+
+        Assert.Equal($"D-Bus unix:path={directory.Path}/missing", e.Command);
+        Assert.NotEmpty(e.StandardError);
+    }
+
+    [Fact]
+    public async Task ConnectEarly_FakeSystemdOnABus_ReadAnswersThroughThatConnection()
+    {
+        await using var bus = await StartBusAsync();
+        bus.Units["cloudflared-backup.service"] = ("loaded", "active");
+        using var reader = new DBusUnitStateReader(bus.Address, peer: false, TimeProvider.System);
+
+        reader.ConnectEarly();
+        var states = await reader.ReadAsync(["cloudflared-backup"], Ct);
+
+        Assert.Equal(new UnitState("active", "loaded"), states["cloudflared-backup"]);
+        Assert.Single(bus.Calls);
     }
 
     [Fact]
