@@ -24,15 +24,27 @@ public static class LoggingSetup
     /// Makes Serilog the host's <see cref="ILoggerFactory"/>, as Serilog.Extensions.Hosting's <c>UseSerilog</c> does:
     /// every logger writes straight to the Serilog logger of <see cref="CreateLogger"/>, which holds the level
     /// filters, with none of the factory, providers and filter options of Microsoft.Extensions.Logging to build at
-    /// start-up. Returns why <paramref name="logFile"/> cannot be written, or null; <paramref name="sink"/> can be
-    /// reopened on SIGHUP.
+    /// start-up. On Windows the logger is instead one provider of Microsoft.Extensions.Logging's factory, next to the
+    /// Application event log provider that <c>AddWindowsService()</c> adds for a service. Returns why
+    /// <paramref name="logFile"/> cannot be written, or null; <paramref name="sink"/> can be reopened on SIGHUP.
     /// </summary>
     public static string? Configure(ILoggingBuilder logging, string logFile, int maxSizeMegabytes, int retainedFiles, out RotatingFileSink? sink)
     {
         sink = FileLog.Open(logFile, maxSizeMegabytes, retainedFiles, out var error);
         ReportSinkFailures();
         var logger = CreateLogger(sink);
-        logging.Services.AddSingleton<ILoggerFactory>(_ => new SerilogLoggerFactory(logger, dispose: true));
+        if (OperatingSystem.IsWindows())
+        {
+            logging.ClearProviders();
+            logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
+            logging.AddFilter("System", Microsoft.Extensions.Logging.LogLevel.Warning);
+            logging.AddSerilog(logger, dispose: true);
+        }
+        else
+        {
+            logging.Services.AddSingleton<ILoggerFactory>(_ => new SerilogLoggerFactory(logger, dispose: true));
+        }
+
         return error;
     }
 
