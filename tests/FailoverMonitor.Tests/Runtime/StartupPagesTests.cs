@@ -7,7 +7,7 @@ public sealed class StartupPagesTests
     private const string Executable = "/opt/failover-monitor/failover-monitor";
 
     [Fact]
-    public void ReadOnlyMappings_ProcMapsText_TheExecutablesMappingsWithoutWritePermission()
+    public void FileMappings_ProcMapsText_TheExecutablesMappingsReadOnlyAndWritable()
     {
         var maps = string.Join('\n',
             "55e0c2a00000-55e0c2a1b000 r--p 00000000 08:01 1234 /opt/failover-monitor/failover-monitor",
@@ -19,24 +19,25 @@ public sealed class StartupPagesTests
             "7ffd5b3e0000-7ffd5b401000 rw-p 00000000 00:00 0                          [stack]",
             "");
 
-        var ranges = StartupPages.ReadOnlyMappings(maps, Executable);
+        var ranges = StartupPages.FileMappings(maps, Executable);
 
         Assert.Equal(
             [
                 (0x55e0c2a00000UL, 0x1b000UL),
                 (0x55e0c2a1b000UL, 0x72a000UL),
                 (0x55e0c3145000UL, 0x402000UL),
+                (0x55e0c3547000UL, 0x36000UL),
             ],
             ranges);
     }
 
     [Fact]
-    public void ReadOnlyMappings_OtherFileWithTheSamePrefixOrBrokenLine_Skipped()
+    public void FileMappings_OtherFileWithTheSamePrefixOrBrokenLine_Skipped()
     {
         var maps = "55e0c2a00000-55e0c2a1b000 r--p 00000000 08:01 1234 /opt/failover-monitor/failover-monitor.old\n"
             + "zzzz-55e0c2a1b000 r-xp 0001b000 08:01 1234 /opt/failover-monitor/failover-monitor\n"
             + "55e0c2a1b000 r-xp 0001b000 08:01 1234 /opt/failover-monitor/failover-monitor";
 
-        Assert.Empty(StartupPages.ReadOnlyMappings(maps, Executable));
+        Assert.Empty(StartupPages.FileMappings(maps, Executable));
     }
 }
