@@ -37,7 +37,7 @@ public static class RunCommand
             using var loggerFactory = LoggerFactory.Create(logging => LoggingSetup.Configure(logging, OutputSettings.DefaultLogFile));
             Log.ConfigurationInvalid(loggerFactory.CreateLogger("FailoverMonitor"), e.Message);
             return OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService()
-                ? await WindowsServiceStop.StopWithAsync(ExitCodes.Configuration, cancellationToken).ConfigureAwait(false)
+                ? await WindowsServiceStop.StopWithAsync(ExitCodes.Configuration, e.Message, cancellationToken).ConfigureAwait(false)
                 : ExitCodes.Configuration;
         }
 
