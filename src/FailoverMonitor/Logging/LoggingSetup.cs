@@ -13,6 +13,9 @@ namespace FailoverMonitor.Logging;
 /// </summary>
 public static class LoggingSetup
 {
+    // Framework chatter (HTTP client request lines, host lifetime) would drown the decisions: warnings and worse only.
+    private static readonly string[] FrameworkCategories = ["Microsoft", "System"];
+
     /// <summary>Whether stdout is connected to journald (systemd sets <c>JOURNAL_STREAM</c>, systemd.exec(5)).</summary>
     public static bool IsJournalConsole => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM"));
 
@@ -36,8 +39,12 @@ public static class LoggingSetup
         if (OperatingSystem.IsWindows())
         {
             logging.ClearProviders();
-            logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
-            logging.AddFilter("System", Microsoft.Extensions.Logging.LogLevel.Warning);
+            // The same thresholds for the event log provider, which Serilog's overrides do not reach.
+            foreach (var category in FrameworkCategories)
+            {
+                logging.AddFilter(category, Microsoft.Extensions.Logging.LogLevel.Warning);
+            }
+
             logging.AddSerilog(logger, dispose: true);
         }
         else
@@ -52,12 +59,14 @@ public static class LoggingSetup
     public static Logger CreateLogger(ILogEventSink? file)
     {
         var configuration = new LoggerConfiguration()
-            // Framework chatter (HTTP client request lines, host lifetime) would drown the decisions.
             .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.With<FileLog.LevelWordEnricher>()
             .WriteTo.Console(new ConsoleLineFormatter(IsJournalConsole));
+        foreach (var category in FrameworkCategories)
+        {
+            configuration.MinimumLevel.Override(category, LogEventLevel.Warning);
+        }
+
         if (file is not null)
         {
             configuration.WriteTo.Sink(file);
